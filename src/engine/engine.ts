@@ -86,9 +86,11 @@ export class Engine {
   private readonly idleWaiters = new Set<() => void>();
 
   constructor(private readonly options: EngineOptions) {
-    this.config = Object.isFrozen(options.config)
-      ? (options.config as BatonConfig)
-      : compileConfig(options.config as ConfigOverrides);
+    // Object.isFrozen(undefined) is true, so an absent config must be ruled out first
+    this.config =
+      options.config !== undefined && Object.isFrozen(options.config)
+        ? (options.config as BatonConfig)
+        : compileConfig(options.config as ConfigOverrides);
     this.clock = options.clock ?? systemClock;
     this.log = options.logger ?? silentLogger;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${newId().slice(-8)}`;

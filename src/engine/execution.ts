@@ -404,7 +404,12 @@ export class Execution implements WorkflowContext {
         new NonDeterminismError(position, { kind: entry.kind, name: entry.name }, { kind, name }),
       );
     }
-    return body(position, entry);
+    try {
+      return body(position, entry);
+    } catch (err) {
+      // a replayed failure must reject like a live one, not throw out of ctx.step() synchronously
+      return Promise.reject(err);
+    }
   }
 
   private advance(entry: { startedAt: number; endedAt?: number }): void {

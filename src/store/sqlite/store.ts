@@ -41,7 +41,7 @@ const ACTIVE = "('running','waiting','compensating')";
  * interleaving; writes go through the group committer so that concurrent runs share transactions.
  */
 export class SqliteStore implements Store {
-  readonly capabilities: StoreCapabilities = { multiProcess: false, pushWakeups: false, groupCommit: true };
+  readonly capabilities: StoreCapabilities = { multiProcess: true, pushWakeups: false, groupCommit: true };
   private readonly committer: GroupCommitter<SqliteDatabase>;
   private readonly stmts = new Map<string, SqliteStatement>();
   private closed = false;
@@ -100,6 +100,14 @@ export class SqliteStore implements Store {
 
   stats(): StoreStats {
     return { transactions: this.committer.transactions, operations: this.committer.operations };
+  }
+
+  /** The connection's journal mode and `synchronous` level (0 off, 1 normal, 2 full), as SQLite reports them. */
+  pragmas(): { journalMode: string; synchronous: number } {
+    return {
+      journalMode: this.db.pragma('journal_mode', { simple: true }) as string,
+      synchronous: this.db.pragma('synchronous', { simple: true }) as number,
+    };
   }
 
   // ---------------------------------------------------------------- helpers (run inside a transaction)
@@ -433,6 +441,9 @@ export class SqliteStore implements Store {
            AND status IN ('pending','running','waiting','compensating','stranded')
            AND wf_key IN (SELECT value FROM json_each(?))
            AND queue IN (SELECT value FROM json_each(?))
+           AND (concurrency_key IS NULL OR status IN ${ACTIVE}
+             OR (SELECT count(*) FROM runs a WHERE a.concurrency_key = runs.concurrency_key AND a.status IN ${ACTIVE})
+               < coalesce(concurrency_limit, 1))
          ORDER BY next_at, id LIMIT ?`,
       ).all(
         req.now,
@@ -448,7 +459,8 @@ export class SqliteStore implements Store {
         if (out.length >= req.limit) break;
         const key = r.concurrency_key as string | null;
         const fresh = r.started_at === null;
-        if (key && fresh) {
+        // runs already running, waiting or compensating hold their slot; any other run needs a free one
+        if (key && !['running', 'waiting', 'compensating'].includes(r.status as string)) {
           const active = (taken.get(key) ?? this.activeForKey(key)) as number;
           if (active >= ((r.concurrency_limit as number | null) ?? 1)) continue;
           taken.set(key, active + 1);
