@@ -123,6 +123,8 @@ export class Execution implements WorkflowContext {
     private readonly def: WorkflowDefinition,
     private readonly run: RunRecord,
     journal: JournalEntry[],
+    /** Replay a recorded journal without performing any call: a call it did not record is a divergence. */
+    private readonly replayOnly = false,
   ) {
     this.runId = run.id;
     this.workflow = run.workflow;
@@ -133,6 +135,11 @@ export class Execution implements WorkflowContext {
     this.outcome = new Promise((resolve) => {
       this.finish = resolve;
     });
+  }
+
+  /** Durable calls the workflow code has made so far in this execution. */
+  get callsMade(): number {
+    return this.position;
   }
 
   get leaseToken(): number {
@@ -399,6 +406,8 @@ export class Execution implements WorkflowContext {
     if (this.finished && this.phase !== 'compensate') return never();
     const position = this.position++;
     const entry = this.recorded.get(position);
+    if (!entry && this.replayOnly)
+      return Promise.reject(new NonDeterminismError(position, undefined, { kind, name }));
     if (entry && (entry.kind !== kind || entry.name !== name)) {
       return Promise.reject(
         new NonDeterminismError(position, { kind: entry.kind, name: entry.name }, { kind, name }),
