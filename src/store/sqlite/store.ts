@@ -52,18 +52,28 @@ export class SqliteStore implements Store {
 
   private runBatch(ops: Array<(tx: SqliteDatabase) => unknown>): Settled[] {
     const results: Settled[] = [];
-    this.db
-      .transaction(() => {
-        for (const op of ops) {
-          try {
-            // a nested transaction is a savepoint: a failing operation rolls back alone
-            results.push({ ok: true, value: this.db.transaction(() => op(this.db))() });
-          } catch (error) {
-            results.push({ ok: false, error });
-          }
+    const isolate = ops.length > 1; // a savepoint per operation, so one that throws rolls back alone
+    this.q('BEGIN IMMEDIATE').run();
+    try {
+      for (const op of ops) {
+        if (isolate) this.q('SAVEPOINT op').run();
+        try {
+          const value = op(this.db);
+          if (isolate) this.q('RELEASE op').run();
+          results.push({ ok: true, value });
+        } catch (error) {
+          if (!isolate) throw error;
+          this.q('ROLLBACK TO op').run();
+          this.q('RELEASE op').run();
+          results.push({ ok: false, error });
         }
-      })
-      .immediate();
+      }
+      this.q('COMMIT').run();
+    } catch (err) {
+      if (this.db.inTransaction) this.q('ROLLBACK').run();
+      if (!isolate && results.length === 0) return [{ ok: false, error: err }];
+      throw err;
+    }
     return results;
   }
 
@@ -525,7 +535,9 @@ export class SqliteStore implements Store {
 
   commit(unit: CommitUnit): Promise<CommitResult> {
     return this.write((): CommitResult => {
-      const run = this.q('SELECT * FROM runs WHERE id = ?').get(unit.runId) as Row | undefined;
+      const run = this.q(
+        'SELECT id, lease_token, wake_seq, cancel_requested, next_at, parent_id, parent_position FROM runs WHERE id = ?',
+      ).get(unit.runId) as Row | undefined;
       if (!run || run.lease_token !== unit.leaseToken) return { ok: false, reason: 'lease-lost' };
       const at = unit.at;
       const resolved: JournalEntry[] = [];
@@ -586,8 +598,6 @@ export class SqliteStore implements Store {
             unit.runId,
           );
         }
-      } else {
-        this.q('UPDATE runs SET updated_at = ? WHERE id = ?').run(at, unit.runId);
       }
       return { ok: true, resolved, cancelRequested: run.cancel_requested === 1 };
     });

@@ -63,7 +63,7 @@ CREATE INDEX journal_timers ON journal (deadline) WHERE status = 'pending' AND d
 
 -- History: every state change, time-stamped. The process log.
 CREATE TABLE history (
-  id       INTEGER PRIMARY KEY AUTOINCREMENT,
+  id       INTEGER PRIMARY KEY,
   run_id   TEXT NOT NULL,
   type     TEXT NOT NULL,
   position INTEGER,
@@ -71,7 +71,6 @@ CREATE TABLE history (
   data     TEXT
 );
 CREATE INDEX history_run ON history (run_id, id);
-CREATE INDEX history_type_at ON history (type, at);
 
 -- Human tasks.
 CREATE TABLE tasks (
