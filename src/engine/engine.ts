@@ -233,7 +233,7 @@ export class Engine {
 
   private launch(run: RunRecord, journal?: JournalEntry[]): void {
     const def = this.registry.get(run.workflow, run.version);
-    if (!def) return; // claims only ask for registered versions
+    if (!def || this.halted) return; // claims only ask for registered versions
     const host: ExecutionHost = {
       clock: this.clock,
       commit: (unit) => this.commit(unit),
@@ -247,7 +247,7 @@ export class Engine {
     this.active.set(run.id, placeholder);
     const go = async () => {
       const entries = journal ?? (await this.store.loadJournal(run.id));
-      if (this.active.get(run.id) !== placeholder) return;
+      if (this.active.get(run.id) !== placeholder || this.halted) return;
       const exec = new Execution(host, def, run, entries);
       placeholder.exec = exec;
       const outcome = await exec.start();

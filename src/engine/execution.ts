@@ -77,6 +77,7 @@ const emptyBuffer = (): Buffer => ({
 
 const never = <T>(): Promise<T> => new Promise<T>(() => {});
 const DEFAULT_LOOKBACK_MS = 60 * 60 * 1000;
+const DEFAULT_RETRY = compileRetry();
 
 /** Round-trips a value through JSON so live results look exactly like replayed ones. */
 const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
@@ -480,7 +481,7 @@ export class Execution implements WorkflowContext {
       return prior.result as T;
     }
     if (prior?.status === 'failed') this.replayFailure(prior);
-    const policy = compileRetry(options.retry);
+    const policy = options.retry ? compileRetry(options.retry) : DEFAULT_RETRY;
     if (
       prior?.status === 'pending' &&
       prior.deadline !== undefined &&
@@ -495,10 +496,22 @@ export class Execution implements WorkflowContext {
       if (this.aborted) throw this.aborted;
       const attempt = (prior?.attempts ?? 0) + 1;
       const startedAt = this.host.clock.now();
-      const ctl = new AbortController();
-      const onOuterAbort = () => ctl.abort(this.controller.signal.reason);
-      this.controller.signal.addEventListener('abort', onOuterAbort, { once: true });
-      const info: StepInfo = { idempotencyKey: `${this.runId}:${position}`, attempt, signal: ctl.signal };
+      // the attempt's signal is made only when the step reads it: most steps never do
+      let ctl: AbortController | undefined;
+      const onOuterAbort = () => ctl?.abort(this.controller.signal.reason);
+      const outer = this.controller.signal;
+      const info: StepInfo = {
+        idempotencyKey: `${this.runId}:${position}`,
+        attempt,
+        get signal() {
+          if (!ctl) {
+            ctl = new AbortController();
+            if (outer.aborted) ctl.abort(outer.reason);
+            else outer.addEventListener('abort', onOuterAbort, { once: true });
+          }
+          return ctl.signal;
+        },
+      };
       let release: (() => void) | undefined;
       let timer: NodeJS.Timeout | undefined;
       try {
@@ -510,7 +523,7 @@ export class Execution implements WorkflowContext {
           const timeout = new Promise<never>((_, reject) => {
             timer = setTimeout(() => {
               const err = new TimeoutError(`step "${name}" attempt ${attempt} timed out after ${limit} ms`);
-              ctl.abort(err);
+              ctl?.abort(err);
               reject(err);
             }, limit);
           });
@@ -601,7 +614,7 @@ export class Execution implements WorkflowContext {
       } finally {
         if (timer) clearTimeout(timer);
         release?.();
-        this.controller.signal.removeEventListener('abort', onOuterAbort);
+        if (ctl) outer.removeEventListener('abort', onOuterAbort);
       }
     } finally {
       this.inflight--;
