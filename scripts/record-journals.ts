@@ -132,6 +132,7 @@ async function record(s: Scenario): Promise<RecordedRun> {
     version: current.version,
     input: current.input,
     createdAt: current.createdAt,
+    startedAt: current.startedAt,
     status: current.status,
     journal: await engine.journal(run.id),
   };

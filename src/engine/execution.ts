@@ -131,7 +131,8 @@ export class Execution implements WorkflowContext {
     this.workflow = run.workflow;
     this.version = run.version;
     for (const e of journal) this.recorded.set(e.position, e);
-    this.logicalNow = run.createdAt;
+    // workflow time starts when the run first started (fixed once recorded) and moves with each result
+    this.logicalNow = run.startedAt ?? run.createdAt;
     this.rand = seededRandom(run.id);
     this.outcome = new Promise((resolve) => {
       this.finish = resolve;

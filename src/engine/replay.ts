@@ -10,6 +10,7 @@ export interface RecordedRun {
   version: number;
   input: unknown;
   createdAt: number;
+  startedAt?: number;
   status: RunRecord['status'];
   output?: unknown;
   error?: SerializedError;
@@ -51,6 +52,7 @@ export async function replayRun(def: WorkflowDefinition, rec: RecordedRun): Prom
     createdAt: rec.createdAt,
     updatedAt: rec.createdAt,
   };
+  if (rec.startedAt !== undefined) run.startedAt = rec.startedAt;
   const exec = new Execution(host, def, run, rec.journal, true);
   const o = await exec.start();
   const last = rec.journal.reduce((m, e) => Math.max(m, e.position), -1);
