@@ -438,12 +438,17 @@ export class SqliteStore implements Store {
   // ---------------------------------------------------------------- leases
 
   claimRuns(req: ClaimRequest): Promise<ClaimedRun[]> {
-    // a cheap read first: an idle poll writes nothing
-    const probe = this.q(
-      `SELECT 1 FROM runs WHERE next_at <= ? AND (lease_until IS NULL OR lease_until < ?)
-         AND status IN ('pending','running','waiting','compensating','stranded') LIMIT 1`,
-    ).get(req.now, req.now);
-    if (!probe || req.limit <= 0) return Promise.resolve([]);
+    if (req.limit <= 0) return Promise.resolve([]);
+    return this.read(() =>
+      // a cheap read first: an idle poll writes nothing
+      this.q(
+        `SELECT 1 FROM runs WHERE next_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+           AND status IN ('pending','running','waiting','compensating','stranded') LIMIT 1`,
+      ).get(req.now, req.now),
+    ).then((probe) => (probe ? this.claimNow(req) : []));
+  }
+
+  private claimNow(req: ClaimRequest): Promise<ClaimedRun[]> {
     return this.write(() => {
       const rows = this.q(
         `SELECT * FROM runs
@@ -536,9 +541,12 @@ export class SqliteStore implements Store {
   commit(unit: CommitUnit): Promise<CommitResult> {
     return this.write((): CommitResult => {
       const run = this.q(
-        'SELECT id, lease_token, wake_seq, cancel_requested, next_at, parent_id, parent_position FROM runs WHERE id = ?',
+        'SELECT id, status, lease_token, wake_seq, cancel_requested, next_at, parent_id, parent_position FROM runs WHERE id = ?',
       ).get(unit.runId) as Row | undefined;
-      if (!run || run.lease_token !== unit.leaseToken) return { ok: false, reason: 'lease-lost' };
+      // a finished run (for example cancelled after its worker's lease expired) takes no more writes
+      if (!run || run.lease_token !== unit.leaseToken || isTerminal(run.status as RunRecord['status'])) {
+        return { ok: false, reason: 'lease-lost' };
+      }
       const at = unit.at;
       const resolved: JournalEntry[] = [];
       for (const e of unit.journal ?? []) this.upsertEntry(unit.runId, e);
@@ -759,7 +767,7 @@ export class SqliteStore implements Store {
         params.push(...list);
       }
       if (query.overdueAt !== undefined) {
-        where.push("status IN ('open','claimed') AND due_at IS NOT NULL AND due_at < ?");
+        where.push("status IN ('open','claimed') AND due_at IS NOT NULL AND due_at <= ?");
         params.push(query.overdueAt);
       }
       const sql = `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY coalesce(due_at, 9e15), created_at, id LIMIT ?`;
