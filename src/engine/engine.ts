@@ -306,9 +306,13 @@ export class Engine {
       this.config.worker.leaseMs,
       this.clock.now(),
     );
+    const sent = new Map(leases.map((l) => [l.runId, l.token]));
     for (const id of lost) {
+      const a = this.active.get(id);
+      // a run that just suspended released its own lease; one re-claimed since holds a newer token
+      if (!a?.exec || a.token !== sent.get(id) || a.exec.ending) continue;
       this.log.warn('lease lost; abandoning execution', { runId: id });
-      this.active.get(id)?.exec?.abort('lease lost');
+      a.exec.abort('lease lost');
     }
   }
 

@@ -139,6 +139,11 @@ export class Execution implements WorkflowContext {
     });
   }
 
+  /** The execution has ended or is writing its final state; its lease is being released. */
+  get ending(): boolean {
+    return this.finished || this.aborted !== undefined;
+  }
+
   /** Durable calls the workflow code has made so far in this execution. */
   get callsMade(): number {
     return this.position;
