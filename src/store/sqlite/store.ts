@@ -210,6 +210,38 @@ export class SqliteStore implements Store {
     if (lease) this.history(run.id, { type: 'run.started', at: run.createdAt, data: { owner: lease.owner } });
   }
 
+  /** The record of a run just inserted, built without reading it back. */
+  private insertedRecord(run: NewRun, lease?: { owner: string; until: number }): RunRecord {
+    const r: RunRecord = {
+      id: run.id,
+      workflow: run.workflow,
+      version: run.version,
+      status: lease ? 'running' : 'pending',
+      input: run.input === undefined ? undefined : JSON.parse(JSON.stringify(run.input)),
+      queue: run.queue ?? 'default',
+      nextAt: lease ? lease.until : (run.nextAt ?? run.createdAt),
+      leaseToken: lease ? 1 : 0,
+      wakeSeq: 0,
+      cancelRequested: false,
+      claims: lease ? 1 : 0,
+      tags: Object.fromEntries(Object.entries(run.tags ?? {}).map(([k, v]) => [k, String(v)])),
+      createdAt: run.createdAt,
+      updatedAt: run.createdAt,
+    };
+    if (r.input === undefined) delete r.input;
+    if (run.idempotencyKey) r.idempotencyKey = run.idempotencyKey;
+    if (run.parentId) r.parentId = run.parentId;
+    if (run.parentPosition !== undefined) r.parentPosition = run.parentPosition;
+    if (run.concurrencyKey) r.concurrencyKey = run.concurrencyKey;
+    if (run.concurrencyLimit !== undefined) r.concurrencyLimit = run.concurrencyLimit;
+    if (lease) {
+      r.leaseOwner = lease.owner;
+      r.leaseUntil = lease.until;
+      r.startedAt = run.createdAt;
+    }
+    return r;
+  }
+
   private upsertEntry(runId: string, e: JournalWrite): void {
     this.q(
       `INSERT INTO journal (run_id, position, kind, name, status, input, result, error, deadline, attempts, event_id, started_at, ended_at)
@@ -346,11 +378,9 @@ export class SqliteStore implements Store {
       const canClaim =
         claim !== undefined &&
         (!run.concurrencyKey || this.activeForKey(run.concurrencyKey) < (run.concurrencyLimit ?? 1));
-      this.insertRun(
-        run,
-        canClaim ? { owner: claim.owner, until: run.createdAt + claim.leaseMs } : undefined,
-      );
-      return { run: this.mustRun(run.id), created: true, claimed: canClaim };
+      const lease = canClaim ? { owner: claim.owner, until: run.createdAt + claim.leaseMs } : undefined;
+      this.insertRun(run, lease);
+      return { run: this.insertedRecord(run, lease), created: true, claimed: canClaim };
     });
   }
 
