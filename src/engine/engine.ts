@@ -83,6 +83,7 @@ export class Engine {
   private wakeLoop: (() => void) | undefined;
   private nudged = false;
   private timers: NodeJS.Timeout[] = [];
+  private unwatch: (() => Promise<void>) | undefined;
   private readonly idleWaiters = new Set<() => void>();
 
   constructor(private readonly options: EngineOptions) {
@@ -139,6 +140,15 @@ export class Engine {
     };
     every(Math.max(100, Math.floor(w.leaseMs / 3)), () => this.heartbeat());
     every(w.maintenanceIntervalMs, () => this.maintain());
+    if (this.store.capabilities.pushWakeups && this.store.watch) {
+      this.store.watch(() => this.nudge()).then(
+        (off) => {
+          if (this.running) this.unwatch = off;
+          else void off();
+        },
+        (err) => this.log.warn('wake-up subscription failed; polling only', { error: String(err) }),
+      );
+    }
     this.loopDone = this.loop();
     return this;
   }
@@ -154,6 +164,8 @@ export class Engine {
     for (const a of this.active.values()) a.exec.abort('engine stopped');
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    await this.unwatch?.();
+    this.unwatch = undefined;
   }
 
   /**

@@ -346,6 +346,13 @@ export interface Store {
   /** Escalates open tasks past due to their `escalateTo` role, once; returns the escalated tasks. */
   escalateDueTasks(now: number): Promise<TaskRecord[]>;
 
+  /**
+   * Push wake-ups, where `capabilities.pushWakeups` is true: `listener` is called soon after any
+   * process makes a run runnable (a start, an event, a task decision, a finished child, a retry).
+   * Resolves to a function that stops the subscription.
+   */
+  watch?(listener: () => void): Promise<() => Promise<void>>;
+
   // outbox
   readOutbox(query: {
     afterSeq?: number;
