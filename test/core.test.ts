@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   ApplicationFailure,
   ConfigError,
   compileConfig,
   configFromEnv,
+  configFromFile,
   isRetryable,
   NonDeterminismError,
   newId,
@@ -13,6 +16,7 @@ import {
   toMs,
   ValidationError,
 } from '../src/core/index.js';
+import { tempDir } from './helpers.js';
 
 test('newId returns UUIDv7 strings that sort in creation order', () => {
   let prev = '';
@@ -85,4 +89,23 @@ test('errors carry retry behaviour as data and serialise with their code', () =>
     requested: { kind: 'step', name: 'b' },
   });
   assert.equal(new ValidationError('bad').status, 400);
+});
+
+test('a config file sets the same fields; unknown keys and bad JSON are refused with the file named', () => {
+  const dir = tempDir();
+  const good = join(dir, 'baton.config.json');
+  writeFileSync(good, JSON.stringify({ databaseUrl: 'postgres://db/baton', worker: { concurrency: 16 } }));
+  const c = compileConfig(configFromFile(good));
+  assert.equal(c.databaseUrl, 'postgres://db/baton');
+  assert.equal(c.worker.concurrency, 16);
+  assert.equal(c.worker.leaseMs, 30_000);
+  const typo = join(dir, 'typo.json');
+  writeFileSync(typo, JSON.stringify({ databasePth: 'x' }));
+  assert.throws(() => configFromFile(typo), /typo.json: unknown setting "databasePth"/);
+  const broken = join(dir, 'broken.json');
+  writeFileSync(broken, '{ "worker": ');
+  assert.throws(
+    () => configFromFile(broken),
+    (e: unknown) => e instanceof ConfigError && /cannot read config file .*broken.json/.test(e.message),
+  );
 });

@@ -1,19 +1,38 @@
-import { type BatonConfig, compileConfig, configFromEnv, createLogger } from '../core/index.js';
+import { existsSync } from 'node:fs';
+import {
+  type BatonConfig,
+  type ConfigOverrides,
+  compileConfig,
+  configFromEnv,
+  configFromFile,
+  createLogger,
+} from '../core/index.js';
 import { Engine } from '../engine/index.js';
 import { openSqliteStore } from '../store/index.js';
 
 export interface GlobalOptions {
   db?: string;
+  config?: string;
 }
 
-/** The compiled configuration: defaults, then BATON_* variables, then command-line flags. */
-export function loadConfig(opts: GlobalOptions, extra: Partial<BatonConfig> = {}): Readonly<BatonConfig> {
+/**
+ * The compiled configuration: defaults, then the config file (`--config`, `BATON_CONFIG`, or
+ * `baton.config.json` in the working folder), then BATON_* variables, then command-line flags.
+ */
+export function loadConfig(opts: GlobalOptions, extra: ConfigOverrides = {}): Readonly<BatonConfig> {
+  const path =
+    opts.config ??
+    process.env.BATON_CONFIG ??
+    (existsSync('baton.config.json') ? 'baton.config.json' : undefined);
+  const file = path ? configFromFile(path) : {};
   const env = configFromEnv();
   return compileConfig({
+    ...file,
     ...env,
     ...extra,
-    ...(opts.db ? { databasePath: opts.db } : {}),
-    worker: { ...env.worker, ...extra.worker },
+    ...(opts.db ? { databasePath: opts.db, databaseUrl: undefined } : {}),
+    worker: { ...file.worker, ...env.worker, ...extra.worker },
+    resources: { ...file.resources },
   });
 }
 

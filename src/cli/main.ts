@@ -15,6 +15,7 @@ export function buildProgram(io: Io = processIo): Command {
     .description('Baton: durable retail workflows between sales and operations systems')
     .version(version)
     .option('--db <path>', 'SQLite database file (default .baton/baton.db, or BATON_DB)')
+    .option('--config <file>', 'JSON config file (default baton.config.json when present, or BATON_CONFIG)')
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });

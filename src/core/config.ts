@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ConfigError } from './errors.js';
 import type { LogLevel } from './logger.js';
 
@@ -8,6 +9,10 @@ import type { LogLevel } from './logger.js';
 export interface BatonConfig {
   /** SQLite database file of the embedded store. */
   databasePath: string;
+  /** PostgreSQL connection URL; when set, Baton runs on PostgreSQL instead of the SQLite file. */
+  databaseUrl?: string;
+  /** PostgreSQL schema that holds Baton's tables. */
+  databaseSchema: string;
   /** `full` survives power loss (fsync per commit); `normal` survives process crashes only. */
   durability: 'full' | 'normal';
   logLevel: LogLevel;
@@ -27,6 +32,7 @@ export interface BatonConfig {
 
 export const defaultConfig: BatonConfig = {
   databasePath: '.baton/baton.db',
+  databaseSchema: 'baton',
   durability: 'full',
   logLevel: 'info',
   worker: { concurrency: 64, leaseMs: 30_000, pollIntervalMs: 250, maintenanceIntervalMs: 1_000 },
@@ -71,10 +77,36 @@ export function compileConfig(overrides: ConfigOverrides = {}): Readonly<BatonCo
   return deepFreeze(cfg);
 }
 
+/**
+ * Reads a JSON config file with the same shape as `BatonConfig` (any subset of it). Unknown keys
+ * are refused so a typo does not silently fall back to a default.
+ */
+export function configFromFile(path: string): ConfigOverrides {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(
+      `cannot read config file ${path}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${path} must hold a JSON object`);
+  }
+  for (const key of Object.keys(parsed)) {
+    if (!(key in defaultConfig) && key !== 'databaseUrl' && key !== 'natsUrl') {
+      throw new ConfigError(`config file ${path}: unknown setting "${key}"`);
+    }
+  }
+  return parsed as ConfigOverrides;
+}
+
 /** Reads the `BATON_*` variables that have a config field. Called by entry points, never on import. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigOverrides {
   const out: ConfigOverrides = {};
   if (env.BATON_DB) out.databasePath = env.BATON_DB;
+  if (env.BATON_DATABASE_URL) out.databaseUrl = env.BATON_DATABASE_URL;
+  if (env.BATON_DATABASE_SCHEMA) out.databaseSchema = env.BATON_DATABASE_SCHEMA;
   if (env.BATON_DURABILITY) out.durability = env.BATON_DURABILITY as BatonConfig['durability'];
   if (env.BATON_LOG_LEVEL) out.logLevel = env.BATON_LOG_LEVEL as LogLevel;
   if (env.BATON_CONCURRENCY) out.worker = { concurrency: Number(env.BATON_CONCURRENCY) };

@@ -4,6 +4,7 @@ export {
   type ConfigOverrides,
   compileConfig,
   configFromEnv,
+  configFromFile,
   defaultConfig,
 } from './config.js';
 export { type Duration, toMs } from './duration.js';
