@@ -9,8 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defineWorkflow, Engine } from '../src/engine/index.js';
+import { Engine } from '../src/engine/index.js';
 import { openSqliteStore } from '../src/store/index.js';
+import { fiveSteps, STEPS } from './workflows.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -24,17 +25,6 @@ const { values: args } = parseArgs({
 const total = Number(args.workflows);
 const sequential = Number(args.sequential);
 const inflight = Number(args.inflight);
-const STEPS = 5;
-
-const fiveSteps = defineWorkflow({
-  name: 'bench.five-steps',
-  version: 1,
-  async run(ctx, input) {
-    let acc = input as number;
-    for (let i = 0; i < STEPS; i++) acc = await ctx.step(`step-${i}`, () => acc + 1);
-    return acc;
-  },
-});
 
 const log = (s: string) => {
   if (!args.json) process.stderr.write(`${s}\n`);

@@ -8,7 +8,7 @@ import {
   createLogger,
 } from '../core/index.js';
 import { Engine } from '../engine/index.js';
-import { openSqliteStore } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 
 export interface GlobalOptions {
   db?: string;
@@ -39,11 +39,25 @@ export function loadConfig(opts: GlobalOptions, extra: ConfigOverrides = {}): Re
 /** An engine over the configured database, for commands that act on runs and tasks. */
 export async function withEngine<T>(opts: GlobalOptions, fn: (engine: Engine) => Promise<T>): Promise<T> {
   const config = loadConfig(opts);
-  const store = openSqliteStore({ path: config.databasePath, durability: config.durability });
+  const store = await openConfiguredStore(config);
   const engine = new Engine({ store, config, logger: createLogger(config.logLevel) });
   try {
     return await fn(engine);
   } finally {
     await store.close();
   }
+}
+
+/** The store the configuration names: PostgreSQL when `databaseUrl` is set, else the SQLite file. */
+export function openConfiguredStore(config: Readonly<BatonConfig>): Promise<Store> {
+  return openStore(storeSettings(config));
+}
+
+export function storeSettings(config: Readonly<BatonConfig>) {
+  return {
+    databaseUrl: config.databaseUrl,
+    databaseSchema: config.databaseSchema,
+    databasePath: config.databasePath,
+    durability: config.durability,
+  };
 }

@@ -4,6 +4,7 @@ import { errorMessage } from '../core/index.js';
 import { registerRuns } from './commands/runs.js';
 import { registerStart } from './commands/start.js';
 import { registerTasks } from './commands/tasks.js';
+import { registerWorker } from './commands/worker.js';
 import { type Io, processIo } from './output.js';
 
 const version = (
@@ -20,6 +21,7 @@ export function buildProgram(io: Io = processIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   registerStart(program, io);
+  registerWorker(program, io);
   registerRuns(program, io);
   registerTasks(program, io);
   for (const c of program.commands) {

@@ -28,6 +28,10 @@ export interface BatonConfig {
   };
   /** Limits per named downstream resource, used by `ctx.step(..., { resource })`. */
   resources: Record<string, { maxConcurrent?: number; perSecond?: number }>;
+  /** NATS server of the event bus; absent: events stay in process. */
+  natsUrl?: string;
+  /** JetStream stream that holds Baton's events. */
+  natsStream: string;
 }
 
 export const defaultConfig: BatonConfig = {
@@ -37,6 +41,7 @@ export const defaultConfig: BatonConfig = {
   logLevel: 'info',
   worker: { concurrency: 64, leaseMs: 30_000, pollIntervalMs: 250, maintenanceIntervalMs: 1_000 },
   resources: {},
+  natsStream: 'BATON_EVENTS',
 };
 
 export type ConfigOverrides = Partial<Omit<BatonConfig, 'worker'>> & {
@@ -110,5 +115,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigOverr
   if (env.BATON_DURABILITY) out.durability = env.BATON_DURABILITY as BatonConfig['durability'];
   if (env.BATON_LOG_LEVEL) out.logLevel = env.BATON_LOG_LEVEL as LogLevel;
   if (env.BATON_CONCURRENCY) out.worker = { concurrency: Number(env.BATON_CONCURRENCY) };
+  if (env.BATON_NATS_URL) out.natsUrl = env.BATON_NATS_URL;
+  if (env.BATON_NATS_STREAM) out.natsStream = env.BATON_NATS_STREAM;
   return out;
 }

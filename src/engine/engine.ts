@@ -141,13 +141,15 @@ export class Engine {
     every(Math.max(100, Math.floor(w.leaseMs / 3)), () => this.heartbeat());
     every(w.maintenanceIntervalMs, () => this.maintain());
     if (this.store.capabilities.pushWakeups && this.store.watch) {
-      this.store.watch(() => this.nudge()).then(
-        (off) => {
-          if (this.running) this.unwatch = off;
-          else void off();
-        },
-        (err) => this.log.warn('wake-up subscription failed; polling only', { error: String(err) }),
-      );
+      this.store
+        .watch(() => this.nudge())
+        .then(
+          (off) => {
+            if (this.running) this.unwatch = off;
+            else void off();
+          },
+          (err) => this.log.warn('wake-up subscription failed; polling only', { error: String(err) }),
+        );
     }
     this.loopDone = this.loop();
     return this;

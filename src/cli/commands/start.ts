@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { createLogger, type Logger } from '../../core/index.js';
 import { Engine } from '../../engine/index.js';
 import { runDemo } from '../../retail/index.js';
-import { openSqliteStore } from '../../store/index.js';
-import { type GlobalOptions, loadConfig } from '../context.js';
+import { describeStore } from '../../store/index.js';
+import { type GlobalOptions, loadConfig, openConfiguredStore, storeSettings } from '../context.js';
 import type { Io } from '../output.js';
 
 export function registerStart(program: Command, io: Io): void {
@@ -19,12 +19,10 @@ export function registerStart(program: Command, io: Io): void {
         o.concurrency ? { worker: { concurrency: o.concurrency } as never } : {},
       );
       const log: Logger = createLogger(config.logLevel);
-      const store = openSqliteStore({ path: config.databasePath, durability: config.durability });
+      const store = await openConfiguredStore(config);
       const engine = new Engine({ store, config, logger: log });
       engine.start();
-      io.out(
-        `Baton is running on ${config.databasePath} (SQLite, durability ${config.durability}), worker ${engine.workerId}`,
-      );
+      io.out(`Baton is running on ${describeStore(storeSettings(config))}, worker ${engine.workerId}`);
       let stopDemo = () => {};
       const shutdown = async () => {
         stopDemo();

@@ -14,15 +14,30 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-/** Opens (and migrates) the embedded SQLite store. */
-export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
+function connect(options: SqliteStoreOptions): SqliteDatabase {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const db = new Database(options.path) as unknown as SqliteDatabase;
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  return db;
+}
+
+/** Opens (and migrates) the embedded SQLite store. */
+export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const db = connect(options);
   migrate(db, Date.now());
   return new SqliteStore(db);
+}
+
+/** Applies pending migrations to a SQLite file and returns the versions applied. */
+export function migrateSqliteStore(options: SqliteStoreOptions): number[] {
+  const db = connect(options);
+  try {
+    return migrate(db, Date.now());
+  } finally {
+    db.close();
+  }
 }
 
 export { SqliteStore };

@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { createLogger } from '../../core/index.js';
+import { Engine } from '../../engine/index.js';
+import { createDemoSystems, referenceWorkflows } from '../../retail/index.js';
+import { describeStore, migrateStore } from '../../store/index.js';
+import { type GlobalOptions, loadConfig, openConfiguredStore, storeSettings } from '../context.js';
+import type { Io } from '../output.js';
+
+export function registerWorker(program: Command, io: Io): void {
+  program
+    .command('migrate')
+    .description('apply pending database migrations (safe to run from several processes at once)')
+    .action(async () => {
+      const config = loadConfig(program.opts<GlobalOptions>());
+      const applied = await migrateStore(storeSettings(config));
+      const where = describeStore(storeSettings(config));
+      io.out(
+        applied.length ? `applied migrations ${applied.join(', ')} to ${where}` : `${where} is up to date`,
+      );
+    });
+
+  program
+    .command('worker')
+    .description('run a worker only: claim and execute runs of the registered workflows until stopped')
+    .option('--concurrency <n>', 'runs executed at once', (v) => Number(v))
+    .action(async (o) => {
+      const config = loadConfig(
+        program.opts<GlobalOptions>(),
+        o.concurrency ? { worker: { concurrency: o.concurrency } } : {},
+      );
+      const store = await openConfiguredStore(config);
+      // the reference retail workflows, bound to the demo estate until connectors provide the real systems
+      const workflows = Object.values(referenceWorkflows(createDemoSystems()));
+      const engine = new Engine({ store, config, workflows, logger: createLogger(config.logLevel) }).start();
+      io.out(
+        `worker ${engine.workerId} on ${describeStore(storeSettings(config))}: ${workflows.map((w) => w.key).join(', ')}; concurrency ${config.worker.concurrency}`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          io.out('stopping: waiting for running steps to reach a checkpoint...');
+          void engine
+            .stop(10_000)
+            .then(() => store.close())
+            .then(resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}
