@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from '../src/engine/index.js';
-import { openSqliteStore } from '../src/store/index.js';
+import { openPostgresStore, openSqliteStore } from '../src/store/index.js';
 import { fiveSteps, STEPS } from './workflows.js';
 
 const { values: args } = parseArgs({
@@ -20,6 +20,8 @@ const { values: args } = parseArgs({
     sequential: { type: 'string', default: '200' },
     inflight: { type: 'string', default: '64' },
     durability: { type: 'string', default: 'full' },
+    /** A PostgreSQL URL: measure the PostgreSQL store instead of SQLite. */
+    postgres: { type: 'string' },
   },
 });
 const total = Number(args.workflows);
@@ -37,10 +39,10 @@ function percentile(sorted: number[], p: number): number {
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
-  const store = openSqliteStore({
-    path: join(dir, 'bench.db'),
-    durability: args.durability as 'full' | 'normal',
-  });
+  const schema = `bench_engine_${process.pid}`;
+  const store = args.postgres
+    ? await openPostgresStore({ url: args.postgres, schema, pool: { max: 10 } })
+    : openSqliteStore({ path: join(dir, 'bench.db'), durability: args.durability as 'full' | 'normal' });
   const engine = new Engine({
     store,
     workflows: [fiveSteps],
@@ -93,6 +95,13 @@ async function main() {
   await engine.stop();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
+  if (args.postgres) {
+    const { default: pg } = await import('pg');
+    const c = new pg.Client({ connectionString: args.postgres });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await c.end();
+  }
 
   const result = {
     workflowsPerSec: Math.round(total / seconds),
@@ -104,14 +113,14 @@ async function main() {
     rssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     cpuPercent: Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 100),
     opsPerTransaction: Number((stats.operations / Math.max(1, stats.transactions)).toFixed(1)),
-    durability: args.durability,
+    durability: args.postgres ? 'postgres' : args.durability,
   };
   if (args.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
   console.log(`
-Baton engine, embedded SQLite (durability ${result.durability}), ${STEPS} sequential steps per workflow
+Baton engine, ${args.postgres ? 'PostgreSQL' : `embedded SQLite (durability ${result.durability})`}, ${STEPS} sequential steps per workflow
   throughput (${inflight} in flight)   ${result.workflowsPerSec} workflows/s   ${result.stepsPerSec} steps/s   cpu ${result.cpuPercent}%
   latency one at a time        p50 ${result.p50Ms} ms   p99 ${result.p99Ms} ms
   latency at ${inflight} in flight       p50 ${result.p50LoadedMs} ms   p99 ${result.p99LoadedMs} ms

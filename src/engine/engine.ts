@@ -95,7 +95,12 @@ export class Engine {
     this.clock = options.clock ?? systemClock;
     this.log = options.logger ?? silentLogger;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${newId().slice(-8)}`;
-    this.limits = new ResourceLimits(this.config.resources);
+    this.limits = new ResourceLimits(
+      this.config.resources,
+      options.store,
+      this.workerId,
+      this.config.worker.leaseMs * 2,
+    );
     for (const w of options.workflows ?? []) this.register(w);
   }
 

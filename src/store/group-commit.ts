@@ -16,14 +16,20 @@ interface Queued<Tx> {
 
 export class GroupCommitter<Tx> {
   private queue: Queued<Tx>[] = [];
-  private flushing = false;
+  private flushing = 0;
   private scheduled = false;
   transactions = 0;
   operations = 0;
 
+  /**
+   * `maxConcurrent` transactions may be in flight at once: 1 for a single-writer database; more
+   * where the server commits concurrent transactions in parallel, so a slow commit does not stall
+   * every other run's write. Operations of one run never overlap: a run waits for its commit.
+   */
   constructor(
     private readonly runBatch: BatchRunner<Tx>,
     private readonly maxBatch = 512,
+    private readonly maxConcurrent = 1,
   ) {}
 
   submit<T>(op: (tx: Tx) => T): Promise<Awaited<T>> {
@@ -34,7 +40,7 @@ export class GroupCommitter<Tx> {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.flushing) return;
+    if (this.scheduled || this.flushing >= this.maxConcurrent) return;
     this.scheduled = true;
     // setImmediate lets every run whose promise resolved in this turn queue its write first.
     setImmediate(() => {
@@ -44,8 +50,8 @@ export class GroupCommitter<Tx> {
   }
 
   private async flush(): Promise<void> {
-    if (this.flushing || this.queue.length === 0) return;
-    this.flushing = true;
+    if (this.flushing >= this.maxConcurrent || this.queue.length === 0) return;
+    this.flushing++;
     const batch = this.queue.splice(0, this.maxBatch);
     try {
       const results = await this.runBatch(batch.map((q) => q.op));
@@ -59,7 +65,7 @@ export class GroupCommitter<Tx> {
     } catch (err) {
       for (const q of batch) q.reject(err);
     } finally {
-      this.flushing = false;
+      this.flushing--;
       if (this.queue.length > 0) this.schedule();
     }
   }

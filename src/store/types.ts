@@ -292,7 +292,23 @@ export interface StoreCapabilities {
   pushWakeups: boolean;
   /** Commits are written in shared transactions. */
   groupCommit: boolean;
+  /** Resource limits (`acquireResource`) hold across every process on the database. */
+  sharedLimits?: boolean;
 }
+
+/** A request for one slot of a named downstream resource (for example 5 calls at once to the ERP). */
+export interface ResourceRequest {
+  name: string;
+  /** Who holds the slot; released with the same value. */
+  holder: string;
+  maxConcurrent?: number;
+  perSecond?: number;
+  now: number;
+  /** A slot not released within this long is freed (its process died). */
+  leaseMs: number;
+}
+
+export type ResourceGrant = { granted: true } | { granted: false; retryInMs: number };
 
 export interface StoreStats {
   /** Transactions committed by the group committer. */
@@ -345,6 +361,10 @@ export interface Store {
   changeTask(id: string, change: TaskChange, now: number): Promise<TaskRecord>;
   /** Escalates open tasks past due to their `escalateTo` role, once; returns the escalated tasks. */
   escalateDueTasks(now: number): Promise<TaskRecord[]>;
+
+  /** Takes a slot of a resource shared by every process, or says when to ask again (`sharedLimits`). */
+  acquireResource?(req: ResourceRequest): Promise<ResourceGrant>;
+  releaseResource?(name: string, holder: string): Promise<void>;
 
   /**
    * Push wake-ups, where `capabilities.pushWakeups` is true: `listener` is called soon after any

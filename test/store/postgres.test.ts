@@ -201,7 +201,18 @@ describe('postgres store', () => {
       );
       assert.deepEqual(
         tables.rows.map((r) => r.table_name),
-        ['events', 'history', 'journal', 'outbox', 'run_tags', 'runs', 'schema_migrations', 'tasks'],
+        [
+          'events',
+          'history',
+          'journal',
+          'outbox',
+          'resource_buckets',
+          'resource_slots',
+          'run_tags',
+          'runs',
+          'schema_migrations',
+          'tasks',
+        ],
       );
     });
 

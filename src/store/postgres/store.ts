@@ -16,6 +16,8 @@ import type {
   NewTask,
   OutboxRecord,
   ResetMode,
+  ResourceGrant,
+  ResourceRequest,
   RunQuery,
   RunRecord,
   RunTransition,
@@ -61,6 +63,8 @@ const NO_DUE = '9000000000000000';
  * subtransactions per backend in shared memory; beyond that every other session's snapshots get slower.
  */
 const MAX_BATCH = 64;
+/** Batch transactions in flight at once, each on its own pooled connection. */
+const CONCURRENT_BATCHES = 4;
 /** Tries of a write that keeps losing deadlocks. */
 const MAX_ATTEMPTS = 3;
 
@@ -210,7 +214,12 @@ export interface PostgresStoreParts {
  * of that type never run side by side and miss each other.
  */
 export class PostgresStore implements Store {
-  readonly capabilities: StoreCapabilities = { multiProcess: true, pushWakeups: true, groupCommit: true };
+  readonly capabilities: StoreCapabilities = {
+    multiProcess: true,
+    pushWakeups: true,
+    groupCommit: true,
+    sharedLimits: true,
+  };
   private readonly committer: GroupCommitter<Tx>;
   private readonly listeners = new Set<WakeListener>();
   private readonly notify: string;
@@ -222,7 +231,7 @@ export class PostgresStore implements Store {
     this.notify = `NOTIFY ${quoteIdent(parts.channel)}`;
     this.keyLock = `${parts.schema}.concurrency`;
     this.eventLock = `${parts.schema}.events`;
-    this.committer = new GroupCommitter<Tx>((ops) => this.transaction(ops), MAX_BATCH);
+    this.committer = new GroupCommitter<Tx>((ops) => this.transaction(ops), MAX_BATCH, CONCURRENT_BATCHES);
   }
 
   /** The schema the store's tables live in. */
@@ -1172,6 +1181,53 @@ export class PostgresStore implements Store {
   }
 
   // ---------------------------------------------------------------- outbox
+
+  // ---------------------------------------------------------------- shared resource limits
+
+  acquireResource(req: ResourceRequest): Promise<ResourceGrant> {
+    return this.write(
+      async (tx): Promise<ResourceGrant> => {
+        if (req.maxConcurrent !== undefined) {
+          await tx.run('DELETE FROM resource_slots WHERE name = $1 AND expires_at < $2', [req.name, req.now]);
+          const held = await tx.one('SELECT count(*)::int AS n FROM resource_slots WHERE name = $1', [
+            req.name,
+          ]);
+          if ((held?.n as number) >= req.maxConcurrent) return { granted: false, retryInMs: 10 };
+        }
+        if (req.perSecond !== undefined) {
+          const rate = req.perSecond;
+          const row = await tx.one('SELECT tokens, updated_at FROM resource_buckets WHERE name = $1', [
+            req.name,
+          ]);
+          const tokens = row
+            ? Math.min(rate, (row.tokens as number) + ((req.now - (row.updated_at as number)) / 1000) * rate)
+            : rate;
+          if (tokens < 1)
+            return { granted: false, retryInMs: Math.max(1, Math.ceil(((1 - tokens) / rate) * 1000)) };
+          await tx.run(
+            `INSERT INTO resource_buckets (name, tokens, updated_at) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at`,
+            [req.name, tokens - 1, req.now],
+          );
+        }
+        if (req.maxConcurrent !== undefined) {
+          await tx.run(
+            `INSERT INTO resource_slots (name, holder, expires_at) VALUES ($1, $2, $3)
+             ON CONFLICT (name, holder) DO UPDATE SET expires_at = excluded.expires_at`,
+            [req.name, req.holder, req.now + req.leaseMs],
+          );
+        }
+        return { granted: true };
+      },
+      [{ space: `${this.parts.schema}.resources`, key: req.name }],
+    );
+  }
+
+  releaseResource(name: string, holder: string): Promise<void> {
+    return this.write(async (tx) => {
+      await tx.run('DELETE FROM resource_slots WHERE name = $1 AND holder = $2', [name, holder]);
+    });
+  }
 
   readOutbox(query: {
     afterSeq?: number;
