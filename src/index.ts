@@ -1,6 +1,7 @@
 /**
  * Baton's public face: what an integration team imports to write and run workflows.
  */
+export { Bus, type BusOptions } from './bus/index.js';
 export * from './core/index.js';
 export * from './engine/index.js';
 export {

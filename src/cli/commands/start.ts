@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { Bus } from '../../bus/index.js';
 import { createLogger, type Logger } from '../../core/index.js';
 import { Engine } from '../../engine/index.js';
 import { runDemo } from '../../retail/index.js';
@@ -22,11 +23,18 @@ export function registerStart(program: Command, io: Io): void {
       const store = await openConfiguredStore(config);
       const engine = new Engine({ store, config, logger: log });
       engine.start();
-      io.out(`Baton is running on ${describeStore(storeSettings(config))}, worker ${engine.workerId}`);
+      const bus = await new Bus({ engine, logger: log }).start();
+      const events = config.natsUrl
+        ? `events over NATS JetStream (${config.natsStream})`
+        : 'events in process';
+      io.out(
+        `Baton is running on ${describeStore(storeSettings(config))}, ${events}, worker ${engine.workerId}`,
+      );
       let stopDemo = () => {};
       const shutdown = async () => {
         stopDemo();
         io.out('stopping: waiting for running steps to reach a checkpoint...');
+        await bus.stop();
         await engine.stop(10_000);
         await store.close();
       };

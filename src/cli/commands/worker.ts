@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { Bus } from '../../bus/index.js';
 import { createLogger } from '../../core/index.js';
 import { Engine } from '../../engine/index.js';
 import { createDemoSystems, referenceWorkflows } from '../../retail/index.js';
@@ -31,7 +32,9 @@ export function registerWorker(program: Command, io: Io): void {
       const store = await openConfiguredStore(config);
       // the reference retail workflows, bound to the demo estate until connectors provide the real systems
       const workflows = Object.values(referenceWorkflows(createDemoSystems()));
-      const engine = new Engine({ store, config, workflows, logger: createLogger(config.logLevel) }).start();
+      const logger = createLogger(config.logLevel);
+      const engine = new Engine({ store, config, workflows, logger }).start();
+      const bus = await new Bus({ engine, logger }).start();
       io.out(
         `worker ${engine.workerId} on ${describeStore(storeSettings(config))}: ${workflows.map((w) => w.key).join(', ')}; concurrency ${config.worker.concurrency}`,
       );
@@ -40,8 +43,9 @@ export function registerWorker(program: Command, io: Io): void {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
           io.out('stopping: waiting for running steps to reach a checkpoint...');
-          void engine
-            .stop(10_000)
+          void bus
+            .stop()
+            .then(() => engine.stop(10_000))
             .then(() => store.close())
             .then(resolve);
         };
