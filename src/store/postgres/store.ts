@@ -30,6 +30,7 @@ import type {
   TimerRecord,
 } from '../types.js';
 import { isTerminal } from '../types.js';
+import { COMMIT_MANY_SQL, commitManyParams, commitManyResults, isSimpleCommit } from './commit-many.js';
 import type { PgClient, PgPool, PgPoolClient, PgRow } from './driver.js';
 import { WakeListener } from './listener.js';
 import { quoteIdent } from './migrate.js';
@@ -274,6 +275,10 @@ export class PostgresStore implements Store {
    */
   private async write<T>(op: (tx: Tx) => Promise<T>, locks?: AdvisoryLock[]): Promise<T> {
     if (this.closing) throw new ConflictError('store is closed');
+    return this.writeNow(op, locks);
+  }
+
+  private async writeNow<T>(op: (tx: Tx) => Promise<T>, locks?: AdvisoryLock[]): Promise<T> {
     const operation: Operation = locks ? Object.assign(op, { locks }) : op;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -305,6 +310,7 @@ export class PostgresStore implements Store {
 
   private async shutdown(): Promise<void> {
     // let queued writes land first; a database that is gone already cannot take them anyway
+    this.flushSimple();
     await this.committer.submit(async () => undefined).catch(ignore);
     await Promise.all([...this.listeners].map((l) => l.stop()));
     this.listeners.clear();
@@ -312,7 +318,11 @@ export class PostgresStore implements Store {
   }
 
   stats(): StoreStats {
-    return { transactions: this.committer.transactions, operations: this.committer.operations };
+    // commits written together by one statement count one operation each
+    return {
+      transactions: this.committer.transactions,
+      operations: this.committer.operations + this.coalescedExtra,
+    };
   }
 
   async watch(listener: () => void): Promise<() => Promise<void>> {
@@ -821,6 +831,10 @@ export class PostgresStore implements Store {
   // ---------------------------------------------------------------- the execution write path
 
   commit(unit: CommitUnit): Promise<CommitResult> {
+    return isSimpleCommit(unit) ? this.commitSimple(unit) : this.commitOne(unit);
+  }
+
+  private commitOne(unit: CommitUnit): Promise<CommitResult> {
     const waits = unit.eventWaits ?? [];
     const locks = waits.length > 0 ? this.eventLocks(waits.map((w) => w.input.type)) : undefined;
     return this.write(async (tx): Promise<CommitResult> => {
@@ -883,6 +897,46 @@ export class PostgresStore implements Store {
       if (transition?.release && run.wake_seq !== unit.wakeSeq) tx.wake = true;
       return { ok: true, resolved, cancelRequested: run.cancel_requested === true };
     }, locks);
+  }
+
+  private simple: Array<{
+    unit: CommitUnit;
+    resolve: (r: CommitResult) => void;
+    reject: (e: unknown) => void;
+  }> = [];
+
+  /** Simple commits issued in the same turn are gathered and written by one statement. */
+  private commitSimple(unit: CommitUnit): Promise<CommitResult> {
+    if (this.closing) return Promise.reject(new ConflictError('store is closed'));
+    return new Promise((resolve, reject) => {
+      if (this.simple.length === 0) setImmediate(() => this.flushSimple());
+      this.simple.push({ unit, resolve, reject });
+    });
+  }
+
+  private coalescedExtra = 0;
+
+  private flushSimple(): void {
+    const waiting = this.simple;
+    if (waiting.length === 0) return;
+    this.simple = [];
+    const units = waiting.map((w) => w.unit);
+    this.coalescedExtra += units.length - 1;
+    this.writeNow(async (tx) => {
+      const rows = await tx.rows(COMMIT_MANY_SQL, commitManyParams(units));
+      const { results, wake } = commitManyResults(units, rows);
+      if (wake) tx.wake = true;
+      return results;
+    }).then(
+      (results) => {
+        for (const [i, r] of results.entries()) waiting[i]!.resolve(r);
+      },
+      () => {
+        // one unit broke the shared statement (a constraint, bad data): commit each on its own, so
+        // only that one fails; the statement wrote nothing
+        for (const w of waiting) this.commitOne(w.unit).then(w.resolve, w.reject);
+      },
+    );
   }
 
   private insertTask(tx: Tx, t: NewTask): void {
