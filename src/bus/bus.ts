@@ -1,5 +1,13 @@
-import { type Logger, silentLogger } from '../core/index.js';
+import {
+  BatonError,
+  ConflictError,
+  errorMessage,
+  type Logger,
+  NotFoundError,
+  silentLogger,
+} from '../core/index.js';
 import type { Engine, WorkflowDefinition } from '../engine/index.js';
+import { defaultTypePrefix } from './cloudevents.js';
 import { InProcessTransport } from './in-process.js';
 import {
   defaultInboundSettings,
@@ -37,6 +45,7 @@ export interface BusStats {
   inbound: InboundStats | undefined;
   /** Publishes the NATS server dropped as repeats of a stored event. */
   serverDuplicates: number;
+  /** Messages this process quarantined since it started (the store keeps every process's entries). */
   quarantined: number;
 }
 
@@ -56,7 +65,12 @@ export class Bus {
 
   constructor(private readonly o: BusOptions) {
     this.log = o.logger ?? silentLogger;
-    this.quarantine = new Quarantine(this.log);
+    this.quarantine = new Quarantine({
+      governance: o.engine.store.governance,
+      clock: o.engine.clock,
+      typePrefix: o.nats?.typePrefix ?? defaultTypePrefix,
+      logger: this.log,
+    });
     this.router = new EventRouter({
       engine: o.engine,
       quarantine: this.quarantine,
@@ -138,12 +152,32 @@ export class Bus {
     return this.router.route(event, origin);
   }
 
-  /** Applies a quarantined event again, after the cause was fixed; removes it unless it fails again. */
-  async replay(quarantineId: string): Promise<RouteResult | undefined> {
-    const q = this.quarantine.get(quarantineId);
-    if (!q?.event) return undefined;
-    this.quarantine.remove(quarantineId);
-    return this.router.route(q.event, `replay:${q.origin}`);
+  /**
+   * Applies a held quarantined event again once the cause is fixed (its payload corrected if need
+   * be) and notes the attempt on the entry: success closes it as replayed; a failure a retry cannot
+   * fix keeps it held, with the reason in `quarantined`. A passing failure is noted and thrown.
+   */
+  async replay(quarantineId: string, by = 'system'): Promise<RouteResult> {
+    const entry = await this.quarantine.get(quarantineId);
+    if (!entry) throw new NotFoundError('quarantine entry', quarantineId);
+    if (entry.status !== 'held') {
+      throw new ConflictError(
+        `quarantine entry ${quarantineId} is ${entry.status}; only held entries can be replayed`,
+        { status: entry.status },
+      );
+    }
+    const result: RouteResult = { duplicate: false, runs: [] };
+    try {
+      await this.router.apply(this.quarantine.eventOf(entry), `replay:${entry.origin}`, result);
+    } catch (err) {
+      const reason = errorMessage(err);
+      await this.quarantine.recordReplay(quarantineId, by, { ok: false, reason });
+      if (!(err instanceof BatonError) || err.retryable) throw err;
+      result.quarantined = reason;
+      return result;
+    }
+    await this.quarantine.recordReplay(quarantineId, by, { ok: true });
+    return result;
   }
 
   /** Age in ms of the oldest event not yet published. */
@@ -157,7 +191,7 @@ export class Bus {
       relay: this.relay?.status.snapshot(),
       inbound: this.inbound ? { ...this.inbound.stats } : undefined,
       serverDuplicates: this.transport instanceof NatsTransport ? this.transport.duplicates : 0,
-      quarantined: this.quarantine.size,
+      quarantined: this.quarantine.added,
     };
   }
 }

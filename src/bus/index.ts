@@ -14,7 +14,7 @@ export {
 export { type LeadershipSettings, NatsLeadership } from './nats/leadership.js';
 export { defaultNatsSettings, NatsLink, type NatsSettings } from './nats/link.js';
 export { NatsTransport } from './nats/transport.js';
-export { Quarantine, type QuarantinedMessage } from './quarantine.js';
+export { Quarantine, type QuarantineEntry, type QuarantineOptions } from './quarantine.js';
 export { defaultRelaySettings, OutboxRelay, type RelayOptions, type RelaySettings } from './relay.js';
 export type { RelayStats } from './relay-status.js';
 export { EventRouter, type Subscriber, type TriggerOptions } from './router.js';

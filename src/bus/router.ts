@@ -72,34 +72,53 @@ export class EventRouter {
    * says it is not retryable sends the event to quarantine instead, so it does not block the others.
    */
   async route(event: BusEvent, origin: string): Promise<RouteResult> {
-    const { engine } = this.options;
     const result: RouteResult = { duplicate: false, runs: [] };
     try {
-      if (this.options.deliverToEngine) {
-        const delivered = await engine.deliverEvent({
-          id: event.id,
-          type: event.type,
-          data: event.data,
-          ...(event.source ? { source: event.source } : {}),
-          ...(event.subject ? { subject: event.subject } : {}),
-        });
-        result.duplicate = delivered.duplicate;
-      }
-      // triggers run on duplicates too: a crash between delivery and start must not lose the start
-      for (const t of this.triggers.get(event.type) ?? []) {
-        const { key, input } = mapTrigger(t, event);
-        const run = await engine.startRun(t.workflow, input, { idempotencyKey: key });
-        result.runs.push(run.id);
-      }
-      for (const type of [event.type, '*'])
-        for (const fn of this.subscribers.get(type) ?? [])
-          await fn(event, { duplicate: result.duplicate, origin });
+      await this.apply(event, origin, result);
     } catch (err) {
       if (!(err instanceof BatonError) || err.retryable) throw err;
       result.quarantined = err.message;
-      this.options.quarantine.add({ at: engine.clock.now(), origin, reason: err.message, event });
+      // kept before the caller acknowledges the message: a store that cannot take it fails the route
+      await this.options.quarantine.add({
+        origin,
+        reason: err.message,
+        event,
+        ...(err instanceof ValidationError && err.issues.length > 0 ? { issues: err.issues } : {}),
+      });
     }
     (this.options.logger ?? silentLogger).debug('event applied', { eventId: event.id, origin, ...result });
+    return result;
+  }
+
+  /**
+   * Applies one event without quarantining it: any failure is thrown, with `result` holding what was
+   * done before it. Replays of quarantined events use this, so a failure stays on their own entry.
+   */
+  async apply(
+    event: BusEvent,
+    origin: string,
+    result: RouteResult = { duplicate: false, runs: [] },
+  ): Promise<RouteResult> {
+    const { engine } = this.options;
+    if (this.options.deliverToEngine) {
+      const delivered = await engine.deliverEvent({
+        id: event.id,
+        type: event.type,
+        data: event.data,
+        ...(event.source ? { source: event.source } : {}),
+        ...(event.subject ? { subject: event.subject } : {}),
+      });
+      result.duplicate = delivered.duplicate;
+    }
+    // triggers run on duplicates too: a crash between delivery and start must not lose the start
+    for (const t of this.triggers.get(event.type) ?? []) {
+      const { key, input } = mapTrigger(t, event);
+      const run = await engine.startRun(t.workflow, input, { idempotencyKey: key });
+      result.runs.push(run.id);
+    }
+    for (const type of [event.type, '*'])
+      for (const fn of this.subscribers.get(type) ?? [])
+        await fn(event, { duplicate: result.duplicate, origin });
     return result;
   }
 }

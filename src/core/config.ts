@@ -32,6 +32,24 @@ export interface BatonConfig {
   natsUrl?: string;
   /** JetStream stream that holds Baton's events. */
   natsStream: string;
+  /** The HTTP API that `baton start` serves. */
+  api: ApiSettings;
+}
+
+export interface ApiSettings {
+  port: number;
+  /** Address to bind; the loopback default keeps a laptop install private. */
+  host: string;
+  /** Requests per minute per API key (per client address before a key is known). */
+  rateLimitPerMinute: number;
+  /** Per-minute overrides by key id or role name; a key id wins, then the most generous of its roles. */
+  rateLimits: Record<string, number>;
+  /** Largest request body accepted. */
+  bodyLimitBytes: number;
+  /** Most events in one batch post. */
+  maxBatchEvents: number;
+  /** How long a response stays replayable under its `Idempotency-Key`. */
+  idempotencyTtlMs: number;
 }
 
 export const defaultConfig: BatonConfig = {
@@ -42,10 +60,20 @@ export const defaultConfig: BatonConfig = {
   worker: { concurrency: 64, leaseMs: 30_000, pollIntervalMs: 250, maintenanceIntervalMs: 1_000 },
   resources: {},
   natsStream: 'BATON_EVENTS',
+  api: {
+    port: 8080,
+    host: '127.0.0.1',
+    rateLimitPerMinute: 6000,
+    rateLimits: {},
+    bodyLimitBytes: 5 * 1024 * 1024,
+    maxBatchEvents: 1000,
+    idempotencyTtlMs: 24 * 3600_000,
+  },
 };
 
-export type ConfigOverrides = Partial<Omit<BatonConfig, 'worker'>> & {
+export type ConfigOverrides = Partial<Omit<BatonConfig, 'worker' | 'api'>> & {
   worker?: Partial<BatonConfig['worker']>;
+  api?: Partial<ApiSettings>;
 };
 
 function deepFreeze<T>(value: T): T {
@@ -62,6 +90,7 @@ export function compileConfig(overrides: ConfigOverrides = {}): Readonly<BatonCo
     ...overrides,
     worker: { ...defaultConfig.worker, ...overrides.worker },
     resources: { ...defaultConfig.resources, ...overrides.resources },
+    api: { ...defaultConfig.api, ...overrides.api },
   };
   if (!['full', 'normal'].includes(cfg.durability)) {
     throw new ConfigError(`durability must be "full" or "normal", got "${cfg.durability}"`);
@@ -79,7 +108,27 @@ export function compileConfig(overrides: ConfigOverrides = {}): Readonly<BatonCo
       }
     }
   }
+  checkApi(cfg.api);
   return deepFreeze(cfg);
+}
+
+function checkApi(a: ApiSettings): void {
+  for (const k of Object.keys(a))
+    if (!(k in defaultConfig.api)) throw new ConfigError(`unknown setting "api.${k}"`);
+  if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535)
+    throw new ConfigError(`api.port must be an integer from 0 to 65535, got ${a.port}`);
+  if (typeof a.host !== 'string' || a.host.trim() === '')
+    throw new ConfigError('api.host must be a host name or address');
+  const limits: Array<[string, unknown]> = [
+    ['api.rateLimitPerMinute', a.rateLimitPerMinute],
+    ['api.bodyLimitBytes', a.bodyLimitBytes],
+    ['api.maxBatchEvents', a.maxBatchEvents],
+    ['api.idempotencyTtlMs', a.idempotencyTtlMs],
+    ...Object.entries(a.rateLimits).map(([k, v]): [string, unknown] => [`api.rateLimits.${k}`, v]),
+  ];
+  for (const [name, v] of limits)
+    if (!Number.isInteger(v) || (v as number) <= 0)
+      throw new ConfigError(`${name} must be a positive integer, got ${v}`);
 }
 
 /**
@@ -117,5 +166,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigOverr
   if (env.BATON_CONCURRENCY) out.worker = { concurrency: Number(env.BATON_CONCURRENCY) };
   if (env.BATON_NATS_URL) out.natsUrl = env.BATON_NATS_URL;
   if (env.BATON_NATS_STREAM) out.natsStream = env.BATON_NATS_STREAM;
+  if (env.BATON_PORT || env.BATON_HOST)
+    out.api = {
+      ...(env.BATON_PORT ? { port: Number(env.BATON_PORT) } : {}),
+      ...(env.BATON_HOST ? { host: env.BATON_HOST } : {}),
+    };
   return out;
 }

@@ -12,6 +12,7 @@ import { describe } from 'node:test';
 import { commitTests } from './conformance/commit.js';
 import { eventTests } from './conformance/events.js';
 import { type StoreFactory, storeTest } from './conformance/fixtures.js';
+import { governanceTests } from './conformance/governance.js';
 import { groupCommitTests } from './conformance/group-commit.js';
 import { leaseTests } from './conformance/leases.js';
 import { operationTests } from './conformance/operations.js';
@@ -32,5 +33,6 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     eventTests(test);
     operationTests(test);
     taskTests(test);
+    governanceTests(test);
   });
 }

@@ -1,4 +1,5 @@
 export { type StoreFactory, storeConformance } from './conformance.js';
+export * from './governance.js';
 export { GroupCommitter } from './group-commit.js';
 export { type EventMatch, matchesEvent, readPath } from './match.js';
 export { describeStore, migrateStore, openStore, type StoreSettings } from './open.js';

@@ -15,6 +15,7 @@
  *   concurrent runs share transactions (group commit).
  */
 import type { SerializedError } from '../core/index.js';
+import type { GovernanceStore } from './governance.js';
 
 export type RunStatus =
   | 'pending'
@@ -380,4 +381,7 @@ export interface Store {
     limit?: number;
   }): Promise<OutboxRecord[]>;
   markPublished(seqs: number[], now: number): Promise<void>;
+
+  /** Contracts, API keys, the audit chain, ingested events, the quarantine and idempotency keys. */
+  readonly governance: GovernanceStore;
 }

@@ -246,11 +246,17 @@ test(
       JSON.stringify({ specversion: '1.0', id: 'fine-1', type: 'fine', source: 's', data: {} }),
     );
     await eventually(() => bus.stats().inbound?.applied === 1, 10_000, 'the good message');
-    const reasons = bus.quarantine.list().map((q) => q.reason);
-    assert.equal(reasons.length, 2);
-    assert.match(reasons[0] ?? '', /not JSON/);
-    assert.match(reasons[1] ?? '', /\/id is required/);
-    assert.equal(bus.quarantine.list()[0]?.raw, 'not json at all');
+    // newest first, kept in the store: the text that did not parse, the value that was not a CloudEvent
+    const [missingId, notJson] = await bus.quarantine.list({ status: 'held' });
+    assert.match(notJson?.reason ?? '', /not JSON/);
+    assert.equal(notJson?.payload, 'not json at all');
+    assert.equal(notJson?.origin, `nats:${scope.subjectPrefix}.junk.a._`);
+    assert.match(missingId?.reason ?? '', /\/id is required/);
+    assert.deepEqual(missingId?.payload, { specversion: '1.0', type: 'x', source: 's' });
+    assert.ok(missingId?.issues.some((i) => i.path === '/id'));
+    assert.equal(missingId?.type, 'x');
+    assert.equal(missingId?.source, 's');
+    assert.equal(bus.stats().quarantined, 2);
     assert.equal((await engine.deliverEvent({ id: 'fine-1', type: 'fine', data: {} })).duplicate, true);
     // terminated, so the server neither waits for an ack nor redelivers them
     const { jsm, close } = await manager();

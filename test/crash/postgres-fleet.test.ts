@@ -36,23 +36,30 @@ describe('a fleet of workers on PostgreSQL', { skip: skipReason(await postgresAv
     await Promise.all(workers.map((w) => w.waitForLine(/^ready$/, 30_000)));
 
     // another process (this one) starts the runs; the workers are woken by the database
+    // while the kills begin, so that they fall in the middle of the work however fast the fleet is
     const client = new Engine({ store, workflows: [wf] });
-    for (let n = 0; n < RUNS; n++)
-      await client.startRun(wf, { orderId: `SO-${n}` }, { idempotencyKey: `fleet-${n}` });
+    let started = false;
+    const starting = (async () => {
+      for (let n = 0; n < RUNS; n++)
+        await client.startRun(wf, { orderId: `SO-${n}` }, { idempotencyKey: `fleet-${n}` });
+    })().finally(() => {
+      started = true;
+    });
 
     let kills = 0;
     const deadline = Date.now() + 200_000;
     for (;;) {
       const open = await store.searchRuns({ status: ['pending', 'running', 'waiting'], limit: 1 });
-      if (open.length === 0) break;
+      if (started && open.length === 0) break;
       assert.ok(Date.now() < deadline, 'the fleet did not finish in time');
-      await sleep(1500 + Math.random() * 1500);
+      await sleep(1000 + Math.random() * 1500);
       const i = Math.floor(Math.random() * WORKERS);
       await workers[i]!.kill();
       kills++;
       workers[i] = spawn();
       await workers[i]!.waitForLine(/^ready$/, 30_000);
     }
+    await starting;
     assert.ok(kills >= 2, `only ${kills} kill(s) happened before the runs finished`);
 
     const runs = await store.searchRuns({ workflow: 'crash.order', limit: 10_000 });

@@ -202,10 +202,17 @@ describe('postgres store', () => {
       assert.deepEqual(
         tables.rows.map((r) => r.table_name),
         [
+          'api_keys',
+          'audit',
+          'contract_types',
+          'contract_versions',
           'events',
           'history',
+          'idempotency_keys',
+          'ingested_events',
           'journal',
           'outbox',
+          'quarantine',
           'resource_buckets',
           'resource_slots',
           'run_tags',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JsMsg, nanos } from 'nats';
-import type { Clock, Logger } from '../../core/index.js';
+import { type Clock, type Logger, ValidationError } from '../../core/index.js';
 import { fromCloudEvent } from '../cloudevents.js';
 import type { Quarantine } from '../quarantine.js';
 import type { EventRouter } from '../router.js';
@@ -120,11 +120,28 @@ export class NatsInbound {
     if (m.redelivered) this.stats.redelivered++;
     const origin = `nats:${m.subject}`;
     let event: BusEvent;
+    let received: unknown = m.string();
     try {
-      event = fromCloudEvent(parseJson(m), clock.now(), link.settings.typePrefix);
+      received = parseJson(m);
+      event = fromCloudEvent(received, clock.now(), link.settings.typePrefix);
     } catch (err) {
       const reason = (err as Error).message;
-      quarantine.add({ at: clock.now(), origin, reason, raw: m.string() });
+      try {
+        await quarantine.add({
+          origin,
+          reason,
+          received,
+          ...(err instanceof ValidationError ? { issues: err.issues } : {}),
+        });
+      } catch (failure) {
+        // not kept, so not terminated: the server delivers it again later
+        logger.warn('quarantining a malformed message failed; it will be redelivered', {
+          origin,
+          error: String(failure),
+        });
+        m.nak(this.o.settings.retryMaxMs);
+        return;
+      }
       this.stats.quarantined++;
       this.term(m, reason);
       return;

@@ -1,17 +1,19 @@
-import type { CommitResult, CommitUnit } from '../types.js';
+import type { CommitResult, CommitUnit, NewRun } from '../types.js';
 import { isTerminal } from '../types.js';
 import { json } from './rows.js';
 
 /**
  * The commits of many runs in one statement. Most commits of an execution only add journal entries,
- * history, outbox events and tags, and perhaps suspend the run: those of every run that committed in
- * the same moment are written by a single statement, instead of one statement (and one savepoint)
- * each. Commits with waits, timeouts, tasks, children or an ending go the general way.
+ * history, outbox events and tags, and perhaps suspend or end the run: those of every run that
+ * committed in the same moment are written by a single statement, instead of one statement (and one
+ * savepoint) each. Commits with waits, timeouts, tasks, children or a cancellation go the general
+ * way, and so does the ending of a child run (its parent must be woken): the statement leaves such a
+ * unit untouched and reports it `deferred`.
  */
 export function isSimpleCommit(unit: CommitUnit): boolean {
   if (unit.eventWaits?.length || unit.timeouts?.length || unit.tasks?.length || unit.children?.length)
     return false;
-  if (unit.run && isTerminal(unit.run.status)) return false;
+  if (unit.run?.status === 'cancelled') return false;
   const journal = unit.journal ?? [];
   return new Set(journal.map((e) => e.position)).size === journal.length;
 }
@@ -19,14 +21,16 @@ export function isSimpleCommit(unit: CommitUnit): boolean {
 const TERMINAL = "('completed','failed','cancelled','compensated')";
 
 export const COMMIT_MANY_SQL = `WITH u AS (
-    SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::int[], $5::text[], $6::text[], $7::bool[], $8::bigint[])
-      WITH ORDINALITY AS u(run_id, token, at, seen_wake, status, error, release, next_at, n)),
+    SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::int[], $5::text[], $6::text[], $7::bool[], $8::bigint[],
+      $37::text[])
+      WITH ORDINALITY AS u(run_id, token, at, seen_wake, status, error, release, next_at, output, n)),
   run AS (
-    SELECT r.id, r.status, r.lease_token, r.wake_seq, r.cancel_requested
+    SELECT r.id, r.status, r.lease_token, r.wake_seq, r.cancel_requested, r.parent_id
     FROM runs r WHERE r.id IN (SELECT run_id FROM u) ORDER BY r.id FOR UPDATE),
   ok AS (
-    SELECT run.id, run.wake_seq, u.* FROM run JOIN u ON u.run_id = run.id
-    WHERE run.lease_token = u.token AND run.status NOT IN ${TERMINAL}),
+    SELECT run.id, run.wake_seq, u.*, coalesce(u.status IN ${TERMINAL}, false) AS ends FROM run JOIN u ON u.run_id = run.id
+    WHERE run.lease_token = u.token AND run.status NOT IN ${TERMINAL}
+      AND (run.parent_id IS NULL OR u.status IS NULL OR u.status NOT IN ${TERMINAL})),
   j AS (
     INSERT INTO journal (run_id, position, kind, name, status, input, result, error, deadline, attempts,
       event_id, started_at, ended_at)
@@ -62,11 +66,18 @@ export const COMMIT_MANY_SQL = `WITH u AS (
   -- at most one transition per run: a stale unit of the same run never matches its lease token
   t AS (
     UPDATE runs SET status = ok.status, error = ok.error, updated_at = ok.at,
-      next_at = CASE WHEN NOT ok.release THEN runs.next_at WHEN ok.wake_seq <> ok.seen_wake THEN ok.at ELSE ok.next_at END,
-      lease_owner = CASE WHEN ok.release THEN NULL ELSE runs.lease_owner END,
-      lease_until = CASE WHEN ok.release THEN NULL ELSE runs.lease_until END
-    FROM ok WHERE runs.id = ok.id AND ok.status IS NOT NULL)
-  SELECT id, status, lease_token, wake_seq, cancel_requested FROM run`;
+      output = CASE WHEN ok.ends THEN ok.output ELSE runs.output END,
+      ended_at = CASE WHEN ok.ends THEN ok.at ELSE runs.ended_at END,
+      next_at = CASE WHEN ok.ends OR NOT ok.release THEN (CASE WHEN ok.ends THEN NULL ELSE runs.next_at END)
+        WHEN ok.wake_seq <> ok.seen_wake THEN ok.at ELSE ok.next_at END,
+      lease_owner = CASE WHEN ok.release OR ok.ends THEN NULL ELSE runs.lease_owner END,
+      lease_until = CASE WHEN ok.release OR ok.ends THEN NULL ELSE runs.lease_until END
+    FROM ok WHERE runs.id = ok.id AND ok.status IS NOT NULL),
+  -- tasks still open when their run ends are cancelled with it
+  x AS (
+    UPDATE tasks SET status = 'cancelled', updated_at = ok.at
+    FROM ok WHERE ok.ends AND tasks.run_id = ok.id AND tasks.status IN ('open','claimed'))
+  SELECT id, status, lease_token, wake_seq, cancel_requested, parent_id FROM run`;
 
 /** Rows of the child tables name their unit by its place in the batch (from 1), not by run id. */
 export function commitManyParams(units: CommitUnit[]): unknown[] {
@@ -113,23 +124,109 @@ export function commitManyParams(units: CommitUnit[]): unknown[] {
     outbox.map((x) => x.o.subject ?? null),
     outbox.map((x) => json(x.o.data)),
     outbox.map((x) => x.at),
+    units.map((u) => (u.run && isTerminal(u.run.status) ? json(u.run.output) : null)),
   ];
 }
 
-/** Each unit's result from the rows the statement returned (one per run that exists). */
+/**
+ * Each unit's result from the rows the statement returned (one per run that exists); `deferred` for
+ * the ending of a child run, which the statement left alone.
+ */
 export function commitManyResults(
   units: CommitUnit[],
   rows: Array<Record<string, unknown>>,
-): { results: CommitResult[]; wake: boolean } {
+): { results: Array<CommitResult | 'deferred'>; wake: boolean } {
   const byId = new Map(rows.map((r) => [r.id as string, r]));
   let wake = false;
-  const results = units.map((u): CommitResult => {
+  const results = units.map((u): CommitResult | 'deferred' => {
     const run = byId.get(u.runId);
     if (!run || run.lease_token !== u.leaseToken || isTerminal(run.status as never)) {
       return { ok: false, reason: 'lease-lost' };
     }
+    if (run.parent_id !== null && u.run && isTerminal(u.run.status)) return 'deferred';
     if (u.run?.release && run.wake_seq !== u.wakeSeq) wake = true;
     return { ok: true, resolved: [], cancelRequested: run.cancel_requested === true };
   });
   return { results, wake };
+}
+
+/**
+ * New runs of many callers in one statement. Runs that need no concurrency-key lock (any run not
+ * claimed at creation, or one without a key) go this way; a run whose idempotency key exists is not
+ * inserted and comes back absent from the result.
+ */
+export const CREATE_MANY_SQL = `WITH u AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
+      $8::int[], $9::text[], $10::text[], $11::int[], $12::bigint[], $13::text[], $14::bigint[], $15::int[],
+      $16::bigint[], $17::bigint[])
+      AS u(id, workflow, version, status, input, idempotency_key, parent_id, parent_position, queue,
+        concurrency_key, concurrency_limit, next_at, lease_owner, lease_until, lease_token, created_at, started_at)),
+  r AS (
+    INSERT INTO runs (id, workflow, version, wf_key, status, input, idempotency_key, parent_id, parent_position,
+      queue, concurrency_key, concurrency_limit, next_at, lease_owner, lease_until, lease_token, claims,
+      created_at, updated_at, started_at)
+    SELECT id, workflow, version, workflow || '@' || version, status, input, idempotency_key, parent_id,
+      parent_position, queue, concurrency_key, concurrency_limit, next_at, lease_owner, lease_until, lease_token,
+      lease_token, created_at, created_at, started_at
+    FROM u
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING id),
+  t AS (
+    INSERT INTO run_tags (run_id, key, value)
+    SELECT g.run_id, g.k, g.v FROM unnest($18::text[], $19::text[], $20::text[]) AS g(run_id, k, v)
+    JOIN r ON r.id = g.run_id),
+  h AS (
+    INSERT INTO history (run_id, type, at, data)
+    SELECT h.run_id, h.type, h.at, h.data
+    FROM unnest($21::text[], $22::text[], $23::bigint[], $24::text[]) WITH ORDINALITY AS h(run_id, type, at, data, n)
+    JOIN r ON r.id = h.run_id
+    ORDER BY h.n)
+  SELECT id FROM r`;
+
+export interface NewRunRequest {
+  run: NewRun;
+  lease?: { owner: string; until: number };
+}
+
+export function createManyParams(requests: NewRunRequest[]): unknown[] {
+  const tags = requests.flatMap(({ run }) =>
+    Object.entries(run.tags ?? {}).map(([k, v]) => [run.id, k, String(v)] as const),
+  );
+  const history = requests.flatMap(({ run, lease }) => {
+    const created = {
+      id: run.id,
+      type: 'run.created',
+      at: run.createdAt,
+      data: json({ workflow: run.workflow, version: run.version, parentId: run.parentId }),
+    };
+    return lease
+      ? [created, { id: run.id, type: 'run.started', at: run.createdAt, data: json({ owner: lease.owner }) }]
+      : [created];
+  });
+  return [
+    requests.map(({ run }) => run.id),
+    requests.map(({ run }) => run.workflow),
+    requests.map(({ run }) => run.version),
+    requests.map(({ lease }) => (lease ? 'running' : 'pending')),
+    requests.map(({ run }) => json(run.input)),
+    requests.map(({ run }) => run.idempotencyKey ?? null),
+    requests.map(({ run }) => run.parentId ?? null),
+    requests.map(({ run }) => run.parentPosition ?? null),
+    requests.map(({ run }) => run.queue ?? 'default'),
+    requests.map(({ run }) => run.concurrencyKey ?? null),
+    requests.map(({ run }) => run.concurrencyLimit ?? null),
+    requests.map(({ run, lease }) => (lease ? lease.until : (run.nextAt ?? run.createdAt))),
+    requests.map(({ lease }) => lease?.owner ?? null),
+    requests.map(({ lease }) => lease?.until ?? null),
+    requests.map(({ lease }) => (lease ? 1 : 0)),
+    requests.map(({ run }) => run.createdAt),
+    requests.map(({ run, lease }) => (lease ? run.createdAt : null)),
+    tags.map((t) => t[0]),
+    tags.map((t) => t[1]),
+    tags.map((t) => t[2]),
+    history.map((h) => h.id),
+    history.map((h) => h.type),
+    history.map((h) => h.at),
+    history.map((h) => h.data),
+  ];
 }

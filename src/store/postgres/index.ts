@@ -45,8 +45,34 @@ const types: PgClientConfig['types'] = {
     oid === INT8 ? Number : (pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown),
 };
 
+type Corkable = { cork?(): void; uncork?(): void };
+
+/**
+ * A pool connection whose statements issued in the same turn of the event loop leave in one write,
+ * including those issued after awaiting something that was already settled (a transaction's BEGIN
+ * and its first statements). `pg` writes every statement as its own system call, so a transaction
+ * that sends a dozen statements without waiting (pipeline mode) would otherwise cost a dozen writes
+ * and as many wake-ups of the server process.
+ */
+class CoalescingClient extends pg.Client {
+  private corked = false;
+
+  override query(...args: unknown[]): never {
+    const stream = (this as unknown as { connection?: { stream?: Corkable } }).connection?.stream;
+    if (!this.corked && stream?.cork && stream.uncork) {
+      this.corked = true;
+      stream.cork();
+      setImmediate(() => {
+        this.corked = false;
+        stream.uncork?.();
+      });
+    }
+    return (super.query as (...a: unknown[]) => never)(...args);
+  }
+}
+
 const driver: PgDriver = {
-  createPool: (config) => new pg.Pool(config),
+  createPool: (config) => new pg.Pool({ ...config, Client: CoalescingClient }),
   createClient: (config) => new pg.Client(config),
 };
 

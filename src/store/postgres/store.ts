@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError, type StoreError } from '../../core/index.js';
+import type { GovernanceStore } from '../governance.js';
 import { GroupCommitter } from '../group-commit.js';
 import { matchesEvent } from '../match.js';
 import type {
@@ -30,8 +31,19 @@ import type {
   TimerRecord,
 } from '../types.js';
 import { isTerminal } from '../types.js';
-import { COMMIT_MANY_SQL, commitManyParams, commitManyResults, isSimpleCommit } from './commit-many.js';
+import {
+  COMMIT_MANY_SQL,
+  CREATE_MANY_SQL,
+  commitManyParams,
+  commitManyResults,
+  createManyParams,
+  isSimpleCommit,
+  type NewRunRequest,
+} from './commit-many.js';
 import type { PgClient, PgPool, PgPoolClient, PgRow } from './driver.js';
+import { DEFERRED, Gatherer } from './gather.js';
+import { PostgresGovernance } from './governance.js';
+import { deliverEvents } from './inbox.js';
 import { WakeListener } from './listener.js';
 import { quoteIdent } from './migrate.js';
 import {
@@ -240,6 +252,20 @@ export class PostgresStore implements Store {
     return this.parts.schema;
   }
 
+  private governanceStore: PostgresGovernance | undefined;
+
+  /** Governance records, written through the same committer as the engine's writes. */
+  get governance(): GovernanceStore {
+    this.governanceStore ??= new PostgresGovernance({
+      schema: this.parts.schema,
+      write: (op, locks) => this.write(op, locks),
+      read: (op) => this.read(op),
+      deliver: deliverEvents,
+      eventLocks: (types) => this.eventLocks(types),
+    });
+    return this.governanceStore;
+  }
+
   private async connect(): Promise<PgPoolClient> {
     let client: PgPoolClient;
     try {
@@ -310,7 +336,8 @@ export class PostgresStore implements Store {
 
   private async shutdown(): Promise<void> {
     // let queued writes land first; a database that is gone already cannot take them anyway
-    this.flushSimple();
+    this.creates.flush();
+    this.commits.flush();
     await this.committer.submit(async () => undefined).catch(ignore);
     await Promise.all([...this.listeners].map((l) => l.stop()));
     this.listeners.clear();
@@ -321,7 +348,7 @@ export class PostgresStore implements Store {
     // commits written together by one statement count one operation each
     return {
       transactions: this.committer.transactions,
-      operations: this.committer.operations + this.coalescedExtra,
+      operations: this.committer.operations + this.commits.shared + this.creates.shared,
     };
   }
 
@@ -627,6 +654,38 @@ export class PostgresStore implements Store {
     run: NewRun,
     claim?: { owner: string; leaseMs: number },
   ): Promise<{ run: RunRecord; created: boolean; claimed: boolean }> {
+    if (this.closing) return Promise.reject(new ConflictError('store is closed'));
+    // a run claimed at creation under a concurrency key must count the key's active runs under its lock
+    if (claim && run.concurrencyKey) return this.createOne(run, claim);
+    const lease = claim ? { owner: claim.owner, until: run.createdAt + claim.leaseMs } : undefined;
+    return this.creates.add({ run, lease });
+  }
+
+  /** New runs of the same turn, inserted by one statement. */
+  private readonly creates = new Gatherer<
+    NewRunRequest,
+    { run: RunRecord; created: boolean; claimed: boolean }
+  >(
+    (requests) =>
+      this.writeNow(async (tx) => {
+        const inserted = new Set(
+          (await tx.rows(CREATE_MANY_SQL, createManyParams(requests))).map((r) => r.id as string),
+        );
+        return requests.map(({ run, lease }) => {
+          // an existing idempotency key: looked up on its own
+          if (!inserted.has(run.id)) return DEFERRED;
+          if (!lease) tx.wake = true;
+          return { run: insertedRun(run, lease), created: true, claimed: lease !== undefined };
+        });
+      }),
+    ({ run, lease }) =>
+      this.createOne(run, lease ? { owner: lease.owner, leaseMs: lease.until - run.createdAt } : undefined),
+  );
+
+  private createOne(
+    run: NewRun,
+    claim?: { owner: string; leaseMs: number },
+  ): Promise<{ run: RunRecord; created: boolean; claimed: boolean }> {
     const key = claim ? run.concurrencyKey : undefined;
     return this.write(
       async (tx) => {
@@ -831,8 +890,23 @@ export class PostgresStore implements Store {
   // ---------------------------------------------------------------- the execution write path
 
   commit(unit: CommitUnit): Promise<CommitResult> {
-    return isSimpleCommit(unit) ? this.commitSimple(unit) : this.commitOne(unit);
+    if (this.closing) return Promise.reject(new ConflictError('store is closed'));
+    return isSimpleCommit(unit) ? this.commits.add(unit) : this.commitOne(unit);
   }
+
+  /** Simple commits of the same turn, written by one statement. */
+  private readonly commits = new Gatherer<CommitUnit, CommitResult>(
+    (units) =>
+      this.writeNow(async (tx) => {
+        const { results, wake } = commitManyResults(
+          units,
+          await tx.rows(COMMIT_MANY_SQL, commitManyParams(units)),
+        );
+        if (wake) tx.wake = true;
+        return results.map((r) => (r === 'deferred' ? DEFERRED : r));
+      }),
+    (unit) => this.commitOne(unit),
+  );
 
   private commitOne(unit: CommitUnit): Promise<CommitResult> {
     const waits = unit.eventWaits ?? [];
@@ -897,46 +971,6 @@ export class PostgresStore implements Store {
       if (transition?.release && run.wake_seq !== unit.wakeSeq) tx.wake = true;
       return { ok: true, resolved, cancelRequested: run.cancel_requested === true };
     }, locks);
-  }
-
-  private simple: Array<{
-    unit: CommitUnit;
-    resolve: (r: CommitResult) => void;
-    reject: (e: unknown) => void;
-  }> = [];
-
-  /** Simple commits issued in the same turn are gathered and written by one statement. */
-  private commitSimple(unit: CommitUnit): Promise<CommitResult> {
-    if (this.closing) return Promise.reject(new ConflictError('store is closed'));
-    return new Promise((resolve, reject) => {
-      if (this.simple.length === 0) setImmediate(() => this.flushSimple());
-      this.simple.push({ unit, resolve, reject });
-    });
-  }
-
-  private coalescedExtra = 0;
-
-  private flushSimple(): void {
-    const waiting = this.simple;
-    if (waiting.length === 0) return;
-    this.simple = [];
-    const units = waiting.map((w) => w.unit);
-    this.coalescedExtra += units.length - 1;
-    this.writeNow(async (tx) => {
-      const rows = await tx.rows(COMMIT_MANY_SQL, commitManyParams(units));
-      const { results, wake } = commitManyResults(units, rows);
-      if (wake) tx.wake = true;
-      return results;
-    }).then(
-      (results) => {
-        for (const [i, r] of results.entries()) waiting[i]!.resolve(r);
-      },
-      () => {
-        // one unit broke the shared statement (a constraint, bad data): commit each on its own, so
-        // only that one fails; the statement wrote nothing
-        for (const w of waiting) this.commitOne(w.unit).then(w.resolve, w.reject);
-      },
-    );
   }
 
   private insertTask(tx: Tx, t: NewTask): void {
@@ -1025,55 +1059,7 @@ export class PostgresStore implements Store {
   }
 
   deliverEvent(event: InboundEvent): Promise<DeliverResult> {
-    return this.write(
-      async (tx) => {
-        // both statements go out at once; the waits are used only when the event is new
-        const [inserted, waits] = await Promise.all([
-          tx.one(
-            `INSERT INTO events (id, type, source, subject, data, received_at) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (id) DO NOTHING RETURNING id`,
-            [
-              event.id,
-              event.type,
-              event.source ?? null,
-              event.subject ?? null,
-              json(event.data),
-              event.receivedAt,
-            ],
-          ),
-          tx.rows(
-            `SELECT run_id, position, input FROM journal WHERE kind = 'event' AND status = 'pending' AND name = $1
-             ORDER BY run_id, position`,
-            [event.type],
-          ),
-        ]);
-        if (!inserted) {
-          const stored = await tx.one(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = $1`, [event.id]);
-          return { event: toEvent(stored!), duplicate: true, woke: [] };
-        }
-        const woke: string[] = [];
-        for (const w of waits) {
-          const runId = w.run_id as string;
-          if (woke.includes(runId)) continue; // one event satisfies one wait per run
-          const input = JSON.parse(w.input as string) as EventWaitInput;
-          if (event.receivedAt < input.since || !matchesEvent(input.match, event.data)) continue;
-          const position = w.position as number;
-          const payload = { result: event, eventId: event.id };
-          if (await this.completeEntry(tx, runId, position, 'completed', payload, event.receivedAt)) {
-            tx.addHistory(runId, {
-              type: 'event.matched',
-              position,
-              at: event.receivedAt,
-              data: { eventId: event.id, type: event.type },
-            });
-            woke.push(runId);
-          }
-        }
-        this.wake(tx, woke, event.receivedAt);
-        return { event, duplicate: false, woke };
-      },
-      this.eventLocks([event.type]),
-    );
+    return this.write(async (tx) => (await deliverEvents(tx, [event]))[0]!, this.eventLocks([event.type]));
   }
 
   // ---------------------------------------------------------------- tasks

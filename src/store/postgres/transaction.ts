@@ -151,14 +151,55 @@ const RETRYABLE = new Set(['40P01', '40001']);
 export const retryable = (err: unknown): boolean => RETRYABLE.has(sqlState(err) as string);
 
 /**
- * Applies a batch of operations in one transaction on `client`, a connection in pipeline mode. With
- * more than one operation each runs inside the savepoint `op`, so one that fails rolls back alone; a
- * lone operation needs no savepoint. Transaction control statements are sent without waiting, ahead of
- * the statements that follow them. `notify` is the NOTIFY statement sent with COMMIT when any
- * operation woke a run. Throws when the transaction itself fails (the connection is lost, COMMIT
+ * Applies a batch of operations in one transaction on `client`, a connection in pipeline mode. The
+ * batch first runs without savepoints, as operations almost never fail; when one does, that
+ * transaction is rolled back and the batch runs again with each operation inside the savepoint `op`,
+ * so the one that fails rolls back alone. Transaction control statements are sent without waiting,
+ * ahead of the statements that follow them. `notify` is the NOTIFY statement sent with COMMIT when
+ * any operation woke a run. Throws when the transaction itself fails (the connection is lost, COMMIT
  * fails, the batch's locks lose a deadlock): then every operation failed.
  */
 export async function runBatch(client: PgQueryable, ops: Operation[], notify: string): Promise<Settled[]> {
+  if (ops.length > 1) {
+    const together = await runTogether(client, ops, notify);
+    if (together) return together;
+  }
+  return runApart(client, ops, notify);
+}
+
+/** The batch in one transaction without savepoints; undefined (rolled back) when an operation failed. */
+async function runTogether(
+  client: PgQueryable,
+  ops: Operation[],
+  notify: string,
+): Promise<Settled[] | undefined> {
+  const control = new Control(client);
+  control.send('BEGIN');
+  try {
+    await takeLocks(
+      client,
+      ops.flatMap((op) => op.locks ?? []),
+    );
+  } catch (err) {
+    await control.rollback().catch(ignore);
+    throw err;
+  }
+  const results: Settled[] = [];
+  let wake = false;
+  for (const op of ops) {
+    const outcome = await attempt(client, op);
+    if (!outcome.ok) {
+      await control.rollback();
+      return undefined;
+    }
+    wake ||= outcome.wake;
+    results.push({ ok: true, value: outcome.value });
+  }
+  await control.commit(wake ? notify : undefined);
+  return results;
+}
+
+async function runApart(client: PgQueryable, ops: Operation[], notify: string): Promise<Settled[]> {
   const locks = ops.flatMap((op) => op.locks ?? []);
   const alone = ops.length === 1;
   const control = new Control(client);

@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError } from '../../core/index.js';
+import type { GovernanceStore } from '../governance.js';
 import { GroupCommitter, type Settled } from '../group-commit.js';
 import { matchesEvent } from '../match.js';
 import type {
@@ -31,6 +32,7 @@ import type {
 } from '../types.js';
 import { isTerminal } from '../types.js';
 import type { SqliteDatabase, SqliteStatement } from './driver.js';
+import { SqliteGovernance } from './governance.js';
 import { json, toEntry, toEvent, toHistory, toOutbox, toRun, toTask } from './rows.js';
 
 type Row = Record<string, unknown>;
@@ -45,9 +47,17 @@ export class SqliteStore implements Store {
   private readonly committer: GroupCommitter<SqliteDatabase>;
   private readonly stmts = new Map<string, SqliteStatement>();
   private closed = false;
+  /** Governance records, written through the same committer as the engine's writes. */
+  readonly governance: GovernanceStore;
 
   constructor(private readonly db: SqliteDatabase) {
     this.committer = new GroupCommitter<SqliteDatabase>((ops) => Promise.resolve(this.runBatch(ops)));
+    this.governance = new SqliteGovernance({
+      db,
+      write: (op) => this.write(op),
+      read: (op) => this.read(op),
+      deliver: (events) => this.deliver(events),
+    });
   }
 
   private runBatch(ops: Array<(tx: SqliteDatabase) => unknown>): Settled[] {
@@ -719,10 +729,25 @@ export class SqliteStore implements Store {
   }
 
   deliverEvent(event: InboundEvent): Promise<DeliverResult> {
-    return this.write(() => {
-      const inserted = this.q(
-        'INSERT INTO events (id, type, source, subject, data, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
-      ).run(
+    return this.write(() => this.deliver([event])[0]!);
+  }
+
+  /**
+   * Puts events into the inbox and completes the pending waits they match, inside the caller's
+   * transaction. In order, each new event completes the first matching wait of each run (one per
+   * run) that is still pending, and wakes that run; a known event id is a duplicate and wakes
+   * nothing. The pending waits of a type are read once for all the events of that type.
+   */
+  private deliver(events: InboundEvent[]): DeliverResult[] {
+    const insert = this.q(
+      'INSERT INTO events (id, type, source, subject, data, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+    );
+    const waitsOf = new Map<
+      string,
+      Array<{ runId: string; position: number; input: EventWaitInput; pending: boolean }>
+    >();
+    return events.map((event): DeliverResult => {
+      const inserted = insert.run(
         event.id,
         event.type,
         event.source ?? null,
@@ -734,32 +759,35 @@ export class SqliteStore implements Store {
         const stored = toEvent(this.q('SELECT * FROM events WHERE id = ?').get(event.id) as Row);
         return { event: stored, duplicate: true, woke: [] };
       }
+      let waits = waitsOf.get(event.type);
+      if (!waits) {
+        waits = (
+          this.q(
+            "SELECT run_id, position, input FROM journal WHERE kind = 'event' AND status = 'pending' AND name = ? ORDER BY run_id, position",
+          ).all(event.type) as Row[]
+        ).map((w) => ({
+          runId: w.run_id as string,
+          position: w.position as number,
+          input: JSON.parse(w.input as string) as EventWaitInput,
+          pending: true,
+        }));
+        waitsOf.set(event.type, waits);
+      }
       const woke: string[] = [];
-      const waits = this.q(
-        "SELECT run_id, position, input FROM journal WHERE kind = 'event' AND status = 'pending' AND name = ? ORDER BY run_id, position",
-      ).all(event.type) as Row[];
       for (const w of waits) {
-        const runId = w.run_id as string;
-        if (woke.includes(runId)) continue; // one event satisfies one wait per run
-        const input = JSON.parse(w.input as string) as EventWaitInput;
-        if (event.receivedAt < input.since || !matchesEvent(input.match, event.data)) continue;
-        if (
-          this.completeEntry(
-            runId,
-            w.position as number,
-            'completed',
-            { result: event, eventId: event.id },
-            event.receivedAt,
-          )
-        ) {
-          this.history(runId, {
+        if (!w.pending || woke.includes(w.runId)) continue; // one event satisfies one wait per run
+        if (event.receivedAt < w.input.since || !matchesEvent(w.input.match, event.data)) continue;
+        const payload = { result: event, eventId: event.id };
+        w.pending = false;
+        if (this.completeEntry(w.runId, w.position, 'completed', payload, event.receivedAt)) {
+          this.history(w.runId, {
             type: 'event.matched',
-            position: w.position as number,
+            position: w.position,
             at: event.receivedAt,
             data: { eventId: event.id, type: event.type },
           });
-          this.wake(runId, event.receivedAt);
-          woke.push(runId);
+          this.wake(w.runId, event.receivedAt);
+          woke.push(w.runId);
         }
       }
       return { event, duplicate: false, woke };
