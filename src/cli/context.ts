@@ -33,6 +33,7 @@ export function loadConfig(opts: GlobalOptions, extra: ConfigOverrides = {}): Re
     ...(opts.db ? { databasePath: opts.db, databaseUrl: undefined } : {}),
     worker: { ...file.worker, ...env.worker, ...extra.worker },
     resources: { ...file.resources },
+    api: { ...file.api, ...env.api, ...extra.api },
   });
 }
 
@@ -43,6 +44,16 @@ export async function withEngine<T>(opts: GlobalOptions, fn: (engine: Engine) =>
   const engine = new Engine({ store, config, logger: createLogger(config.logLevel) });
   try {
     return await fn(engine);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The configured store alone, for commands that act on governance records (keys, audit). */
+export async function withStore<T>(opts: GlobalOptions, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openConfiguredStore(loadConfig(opts));
+  try {
+    return await fn(store);
   } finally {
     await store.close();
   }

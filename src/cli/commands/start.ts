@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import { Bus } from '../../bus/index.js';
 import { createLogger, type Logger } from '../../core/index.js';
 import { Engine } from '../../engine/index.js';
-import { runDemo } from '../../retail/index.js';
+import { createDemoSystems, referenceWorkflows, runDemo } from '../../retail/index.js';
 import { describeStore } from '../../store/index.js';
 import { type GlobalOptions, loadConfig, openConfiguredStore, storeSettings } from '../context.js';
 import type { Io } from '../output.js';
+import { parsePort, serveApi } from '../serve.js';
 
 export function registerStart(program: Command, io: Io): void {
   program
@@ -14,6 +15,9 @@ export function registerStart(program: Command, io: Io): void {
     .option('--no-demo', 'do not run the demo retail day')
     .option('--exit-when-done', 'exit once the demo has finished (every task is answered)')
     .option('--concurrency <n>', 'runs executed at once', (v) => Number(v))
+    .option('--no-api', 'do not serve the HTTP API')
+    .option('--port <n>', 'HTTP API port (default api.port, 8080; 0 picks a free one)', parsePort)
+    .option('--host <address>', 'HTTP API address (default api.host, 127.0.0.1)')
     .action(async (o) => {
       const config = loadConfig(
         program.opts<GlobalOptions>(),
@@ -22,6 +26,8 @@ export function registerStart(program: Command, io: Io): void {
       const log: Logger = createLogger(config.logLevel);
       const store = await openConfiguredStore(config);
       const engine = new Engine({ store, config, logger: log });
+      // the demo registers the reference workflows bound to its own estate; without it, as `baton worker` does
+      if (!o.demo) engine.register(...Object.values(referenceWorkflows(createDemoSystems())));
       engine.start();
       const bus = await new Bus({ engine, logger: log }).start();
       const events = config.natsUrl
@@ -30,10 +36,14 @@ export function registerStart(program: Command, io: Io): void {
       io.out(
         `Baton is running on ${describeStore(storeSettings(config))}, ${events}, worker ${engine.workerId}`,
       );
+      const api = o.api
+        ? await serveApi({ engine, bus, logger: log, io, port: o.port, host: o.host })
+        : undefined;
       let stopDemo = () => {};
       const shutdown = async () => {
         stopDemo();
         io.out('stopping: waiting for running steps to reach a checkpoint...');
+        await api?.close();
         await bus.stop();
         await engine.stop(10_000);
         await store.close();

@@ -6,6 +6,7 @@ import { createDemoSystems, referenceWorkflows } from '../../retail/index.js';
 import { describeStore, migrateStore } from '../../store/index.js';
 import { type GlobalOptions, loadConfig, openConfiguredStore, storeSettings } from '../context.js';
 import type { Io } from '../output.js';
+import { parsePort, serveApi } from '../serve.js';
 
 export function registerWorker(program: Command, io: Io): void {
   program
@@ -24,6 +25,9 @@ export function registerWorker(program: Command, io: Io): void {
     .command('worker')
     .description('run a worker only: claim and execute runs of the registered workflows until stopped')
     .option('--concurrency <n>', 'runs executed at once', (v) => Number(v))
+    .option('--api', 'also serve the HTTP API')
+    .option('--port <n>', 'HTTP API port (default api.port, 8080; 0 picks a free one)', parsePort)
+    .option('--host <address>', 'HTTP API address (default api.host, 127.0.0.1)')
     .action(async (o) => {
       const config = loadConfig(
         program.opts<GlobalOptions>(),
@@ -38,13 +42,14 @@ export function registerWorker(program: Command, io: Io): void {
       io.out(
         `worker ${engine.workerId} on ${describeStore(storeSettings(config))}: ${workflows.map((w) => w.key).join(', ')}; concurrency ${config.worker.concurrency}`,
       );
+      const api = o.api ? await serveApi({ engine, bus, logger, io, port: o.port, host: o.host }) : undefined;
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
           io.out('stopping: waiting for running steps to reach a checkpoint...');
-          void bus
-            .stop()
+          void (api ? api.close() : Promise.resolve())
+            .then(() => bus.stop())
             .then(() => engine.stop(10_000))
             .then(() => store.close())
             .then(resolve);

@@ -1,0 +1,43 @@
+import { InvalidArgumentError } from 'commander';
+import { type Api, createApiServer, listen } from '../api/index.js';
+import type { Bus } from '../bus/index.js';
+import { ContractRegistry } from '../contracts/index.js';
+import type { Logger } from '../core/index.js';
+import type { Engine } from '../engine/index.js';
+import type { Io } from './output.js';
+
+export interface ServeOptions {
+  engine: Engine;
+  bus: Bus;
+  logger: Logger;
+  io: Io;
+  /** Overrides of the configured `api.port` and `api.host`. */
+  port?: number;
+  host?: string;
+}
+
+/**
+ * Serves the HTTP API next to a running engine: the built-in contract catalogue is registered
+ * (idempotent), then the server listens; on a fresh database the first admin key is printed once.
+ */
+export async function serveApi(o: ServeOptions): Promise<Api> {
+  const registry = new ContractRegistry(o.engine.store.governance, { clock: o.engine.clock });
+  await registry.seed();
+  const app = createApiServer({ engine: o.engine, registry, bus: o.bus, logger: o.logger });
+  const at = { ...(o.port === undefined ? {} : { port: o.port }), ...(o.host ? { host: o.host } : {}) };
+  const { url, firstAdminKey } = await listen(app, at);
+  o.io.out(`HTTP API on ${url} (docs at ${url}/docs, OpenAPI at ${url}/openapi.json)`);
+  if (firstAdminKey) {
+    o.io.out('first admin key (shown once, only its hash is stored; keep it):');
+    o.io.out(`  ${firstAdminKey}`);
+  }
+  return app;
+}
+
+/** `--port` as a TCP port number (0 picks a free one). */
+export function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError(`"${v}" is not a port number (0 to 65535)`);
+  return n;
+}
