@@ -54,6 +54,19 @@ export interface TaskResult<V = Record<string, unknown>> {
   at: number;
 }
 
+/**
+ * Business logic a run decides with, for example a DMN decision table (`decisionFor` in src/rules).
+ * It must be a pure function of the facts: `ctx.decide` journals what it returned, and a replay
+ * answers from the journal, so a rule changed while a run is in flight does not change that run.
+ */
+export interface DecisionLogic<O = unknown> {
+  readonly id: string;
+  /** Recorded with every decision, so the journal says which rules decided. */
+  readonly version: string | number;
+  /** Throws when the facts do not fit or the rules cannot decide (no match under UNIQUE). */
+  evaluate(facts: Record<string, unknown>): { outputs: O; matchedRules: string[] };
+}
+
 export interface WorkflowContext {
   readonly runId: string;
   readonly workflow: string;
@@ -69,6 +82,11 @@ export interface WorkflowContext {
   task<V = Record<string, unknown>>(spec: TaskSpec): Promise<TaskResult<V>>;
   /** Into the transactional outbox, committed with the run's next write. */
   emit(type: string, data: unknown, options?: { subject?: string }): Promise<void>;
+  /**
+   * Evaluates the decision and records its id, version, facts, matched rules and outputs; returns the
+   * outputs. A failed decision throws `StepFailedError`, like a step that cannot be retried.
+   */
+  decide<O>(logic: DecisionLogic<O>, facts: Record<string, unknown>): Promise<O>;
   child<I, O>(workflow: WorkflowDefinition<I, O>, input: I, options?: { tags?: Tags }): Promise<O>;
   /** Workflow time: deterministic on replay. */
   now(): Date;

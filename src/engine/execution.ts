@@ -31,7 +31,15 @@ import type {
   RunTransition,
   Tags,
 } from '../store/index.js';
-import type { StepInfo, StepOptions, TaskResult, TaskSpec, WaitOptions, WorkflowContext } from './context.js';
+import type {
+  DecisionLogic,
+  StepInfo,
+  StepOptions,
+  TaskResult,
+  TaskSpec,
+  WaitOptions,
+  WorkflowContext,
+} from './context.js';
 import { backoffMs, compileRetry } from './retry.js';
 import type { WorkflowDefinition } from './workflow.js';
 
@@ -874,6 +882,48 @@ export class Execution implements WorkflowContext {
       });
       this.buf.history.push({ type: 'event.emitted', position, at: now, data: { type, eventId: id } });
       return Promise.resolve();
+    });
+  }
+
+  decide<O>(logic: DecisionLogic<O>, facts: Record<string, unknown>): Promise<O> {
+    return this.call('decide', logic.id, (position, entry) => {
+      if (entry?.status === 'completed') {
+        this.advance(entry);
+        return Promise.resolve((entry.result as { outputs: O }).outputs);
+      }
+      if (entry?.status === 'failed') {
+        this.advance(entry);
+        this.replayFailure(entry);
+      }
+      const now = this.host.clock.now();
+      // evaluated on the recorded form of the facts, so the journal alone reproduces the decision
+      const input = { table: logic.id, version: logic.version, facts: clone(facts) };
+      const base = { position, kind: 'decide' as const, name: logic.id, input, attempts: 1, startedAt: now };
+      let decided: { outputs: O; matchedRules: string[] };
+      try {
+        decided = logic.evaluate(input.facts);
+      } catch (err) {
+        const error = serializeError(err);
+        this.buf.journal.push({ ...base, status: 'failed', error, endedAt: now });
+        this.buf.history.push({
+          type: 'decision.failed',
+          position,
+          at: now,
+          data: { table: logic.id, version: logic.version, error: error.message },
+        });
+        this.advance({ startedAt: now });
+        throw new StepFailedError(logic.id, position, 1, error);
+      }
+      const result = clone({ outputs: decided.outputs, matchedRules: decided.matchedRules });
+      this.buf.journal.push({ ...base, status: 'completed', result, endedAt: now });
+      this.buf.history.push({
+        type: 'decision.made',
+        position,
+        at: now,
+        data: { table: logic.id, version: logic.version, matchedRules: result.matchedRules },
+      });
+      this.advance({ startedAt: now });
+      return Promise.resolve(result.outputs);
     });
   }
 

@@ -1,4 +1,5 @@
 export type {
+  DecisionLogic,
   StepInfo,
   StepOptions,
   TaskResult,
