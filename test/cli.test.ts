@@ -24,7 +24,7 @@ test('baton --help lists the commands', () => {
 });
 
 test('the quick start runs the demo retail day to the end on a fresh database', () => {
-  const r = baton(db, 'start', '--exit-when-done');
+  const r = baton(db, 'start', '--exit-when-done', '--port', '0');
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /retail day: 10 runs — 10 completed/);
   assert.match(r.out, /effects applied twice by the estate: 0/);
@@ -76,7 +76,7 @@ test('bad input gives one readable line and a non-zero exit', () => {
 
 test('a task left for a person is completed from the CLI while Baton runs, and its run finishes', async () => {
   const live = join(tempDir(), 'live.db');
-  const server: ChildProcess = spawn(process.execPath, [BIN, '--db', live, 'start'], {
+  const server: ChildProcess = spawn(process.execPath, [BIN, '--db', live, 'start', '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   after(() => server.kill('SIGKILL'));

@@ -2,7 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import { type Api, createApiServer, listen } from '../api/index.js';
 import type { Bus } from '../bus/index.js';
 import { ContractRegistry } from '../contracts/index.js';
-import type { Logger } from '../core/index.js';
+import { ConfigError, errorMessage, type Logger } from '../core/index.js';
 import type { Engine } from '../engine/index.js';
 import type { Io } from './output.js';
 
@@ -25,7 +25,24 @@ export async function serveApi(o: ServeOptions): Promise<Api> {
   await registry.seed();
   const app = createApiServer({ engine: o.engine, registry, bus: o.bus, logger: o.logger });
   const at = { ...(o.port === undefined ? {} : { port: o.port }), ...(o.host ? { host: o.host } : {}) };
-  const { url, firstAdminKey } = await listen(app, at);
+  let served: Awaited<ReturnType<typeof listen>>;
+  try {
+    served = await listen(app, at);
+  } catch (err) {
+    await app.close();
+    const where = `${at.host ?? o.engine.config.api.host}:${at.port ?? o.engine.config.api.port}`;
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EADDRINUSE'
+        ? 'the address is in use'
+        : code === 'EADDRNOTAVAIL'
+          ? 'no such address on this machine'
+          : errorMessage(err);
+    throw new ConfigError(
+      `cannot serve the HTTP API on ${where}: ${why} (choose another with --port or BATON_PORT, or --no-api)`,
+    );
+  }
+  const { url, firstAdminKey } = served;
   o.io.out(`HTTP API on ${url} (docs at ${url}/docs, OpenAPI at ${url}/openapi.json)`);
   if (firstAdminKey) {
     o.io.out('first admin key (shown once, only its hash is stored; keep it):');

@@ -62,6 +62,30 @@ test('baton start serves the API on a real socket and prints the first admin key
   assert.equal(await stop(second.child), 0);
 });
 
+test('a port in use is one clear line and a non-zero exit, with nothing left running', async () => {
+  const { createServer } = await import('node:net');
+  const holder = createServer();
+  await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+  after(() => holder.close());
+  const port = String((holder.address() as { port: number }).port);
+  const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
+    const child = spawn(process.execPath, [BIN, '--db', db, 'start', '--no-demo', '--port', port], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr?.on('data', (d) => {
+      err += d;
+    });
+    child.on('exit', (code) => resolve({ code, err }));
+  });
+  assert.equal(r.code, 1);
+  assert.match(
+    r.err,
+    new RegExp(`^baton: cannot serve the HTTP API on 127\\.0\\.0\\.1:${port}: the address is in use`),
+  );
+  assert.equal(r.err.trim().split('\n').length, 1, r.err);
+});
+
 test('baton keys create, list and revoke', () => {
   const made = baton(
     'keys',

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Api } from '../../api/index.js';
 import { Bus } from '../../bus/index.js';
 import { createLogger, type Logger } from '../../core/index.js';
 import { Engine } from '../../engine/index.js';
@@ -36,9 +37,7 @@ export function registerStart(program: Command, io: Io): void {
       io.out(
         `Baton is running on ${describeStore(storeSettings(config))}, ${events}, worker ${engine.workerId}`,
       );
-      const api = o.api
-        ? await serveApi({ engine, bus, logger: log, io, port: o.port, host: o.host })
-        : undefined;
+      let api: Api | undefined;
       let stopDemo = () => {};
       const shutdown = async () => {
         stopDemo();
@@ -48,6 +47,13 @@ export function registerStart(program: Command, io: Io): void {
         await engine.stop(10_000);
         await store.close();
       };
+      if (o.api)
+        api = await serveApi({ engine, bus, logger: log, io, port: o.port, host: o.host }).catch(
+          async (err: unknown) => {
+            await shutdown();
+            throw err;
+          },
+        );
       if (o.demo) {
         const s = await runDemo({ engine, write: io.out, approveAll: Boolean(o.exitWhenDone) });
         stopDemo = s.stop;

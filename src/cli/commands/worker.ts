@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Api } from '../../api/index.js';
 import { Bus } from '../../bus/index.js';
 import { createLogger } from '../../core/index.js';
 import { Engine } from '../../engine/index.js';
@@ -42,17 +43,26 @@ export function registerWorker(program: Command, io: Io): void {
       io.out(
         `worker ${engine.workerId} on ${describeStore(storeSettings(config))}: ${workflows.map((w) => w.key).join(', ')}; concurrency ${config.worker.concurrency}`,
       );
-      const api = o.api ? await serveApi({ engine, bus, logger, io, port: o.port, host: o.host }) : undefined;
+      let api: Api | undefined;
+      const shutdown = async () => {
+        io.out('stopping: waiting for running steps to reach a checkpoint...');
+        await api?.close();
+        await bus.stop();
+        await engine.stop(10_000);
+        await store.close();
+      };
+      if (o.api)
+        api = await serveApi({ engine, bus, logger, io, port: o.port, host: o.host }).catch(
+          async (err: unknown) => {
+            await shutdown();
+            throw err;
+          },
+        );
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
-          io.out('stopping: waiting for running steps to reach a checkpoint...');
-          void (api ? api.close() : Promise.resolve())
-            .then(() => bus.stop())
-            .then(() => engine.stop(10_000))
-            .then(() => store.close())
-            .then(resolve);
+          void shutdown().then(resolve);
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
