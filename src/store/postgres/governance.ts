@@ -13,16 +13,8 @@ import type {
   QuarantineQuery,
   QuarantineRecord,
 } from '../governance.js';
-import type { DeliverResult, InboundEvent } from '../types.js';
 import {
-  API_KEY_COLUMNS,
-  AUDIT_COLUMNS,
-  CONTRACT_TYPE_COLUMNS,
-  CONTRACT_VERSION_COLUMNS,
   chainLink,
-  IDEMPOTENCY_COLUMNS,
-  INGESTED_COLUMNS,
-  QUARANTINE_COLUMNS,
   toApiKey,
   toAudit,
   toContractType,
@@ -30,7 +22,17 @@ import {
   toIdempotent,
   toIngested,
   toQuarantined,
-} from './governance-rows.js';
+} from '../governance-rows.js';
+import type { DeliverResult, InboundEvent } from '../types.js';
+import {
+  API_KEY_COLUMNS,
+  AUDIT_COLUMNS,
+  CONTRACT_TYPE_COLUMNS,
+  CONTRACT_VERSION_COLUMNS,
+  IDEMPOTENCY_COLUMNS,
+  INGESTED_COLUMNS,
+  QUARANTINE_COLUMNS,
+} from './governance-columns.js';
 import { json } from './rows.js';
 import type { AdvisoryLock, Session, Tx } from './transaction.js';
 

@@ -13,8 +13,6 @@ import type {
   QuarantineQuery,
   QuarantineRecord,
 } from '../governance.js';
-import type { DeliverResult, InboundEvent } from '../types.js';
-import type { SqliteDatabase, SqliteStatement } from './driver.js';
 import {
   chainLink,
   toApiKey,
@@ -24,7 +22,9 @@ import {
   toIdempotent,
   toIngested,
   toQuarantined,
-} from './governance-rows.js';
+} from '../governance-rows.js';
+import type { DeliverResult, InboundEvent } from '../types.js';
+import type { SqliteDatabase, SqliteStatement } from './driver.js';
 import { json } from './rows.js';
 
 type Row = Record<string, unknown>;

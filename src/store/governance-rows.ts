@@ -8,14 +8,13 @@ import {
   type IdempotencyRecord,
   type IngestedEvent,
   type QuarantineRecord,
-} from '../governance.js';
-import type { PgRow } from './driver.js';
+} from './governance.js';
 
 /**
- * Governance row shapes as `pg` returns them (BIGINT already parsed to numbers by the store's type
- * parser), and their mapping to records. JSON columns are text written by `JSON.stringify`.
+ * Governance rows as both drivers return them (numbers as numbers, JSON columns as the text
+ * `JSON.stringify` wrote) and their mapping to records, shared by the SQLite and PostgreSQL stores.
  */
-type Row = PgRow;
+type Row = Record<string, unknown>;
 
 const parse = (v: unknown): unknown => (v === null || v === undefined ? undefined : JSON.parse(v as string));
 const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (v as T));
@@ -25,19 +24,6 @@ function compact<T extends object>(o: T): T {
   for (const k of Object.keys(o) as Array<keyof T>) if (o[k] === undefined) delete o[k];
   return o;
 }
-
-export const CONTRACT_TYPE_COLUMNS =
-  'type, owner, description, compatibility, lifecycle, sunset_at, created_at, updated_at';
-export const CONTRACT_VERSION_COLUMNS = 'type, version, schema, example, fingerprint, created_at, created_by';
-export const API_KEY_COLUMNS = `id, name, prefix, hash, principal, roles, scopes, created_at, created_by, revoked_at,
-  revoked_by, expires_at, last_used_at`;
-export const AUDIT_COLUMNS = `seq, at, actor, action, target_kind, target_id, before_value, after_value, request_id,
-  prev_hash, hash`;
-export const INGESTED_COLUMNS = `source, id, type, subject, time, contract_version, data, extensions, published_by,
-  received_at`;
-export const QUARANTINE_COLUMNS = `id, origin, reason, issues, payload, type, event_id, source, received_at,
-  published_by, status, attempts, resolved_at, resolved_by`;
-export const IDEMPOTENCY_COLUMNS = 'principal, key, request_hash, status, headers, body, created_at';
 
 /** A value as it reads back from its JSON text (a Date becomes its string, undefined members go). */
 const asStored = (v: unknown): unknown => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
