@@ -1,4 +1,5 @@
 import { type Static, type TSchema, type TUnsafe, Type } from '@sinclair/typebox';
+import { runStatuses } from '../store/index.js';
 import { roleNames } from './roles.js';
 
 /**
@@ -56,17 +57,7 @@ const SerializedError = Type.Object(
   { $id: 'Error' },
 );
 
-export const RunStatus = Enum([
-  'pending',
-  'running',
-  'waiting',
-  'compensating',
-  'completed',
-  'failed',
-  'cancelled',
-  'compensated',
-  'stranded',
-] as const);
+export const RunStatus = Enum(runStatuses);
 
 export const Tags = Type.Record(Type.String(), Type.String(), {
   description: 'Search attributes such as orderId, sku, storeId',

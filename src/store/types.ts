@@ -17,16 +17,20 @@
 import type { SerializedError } from '../core/index.js';
 import type { GovernanceStore } from './governance.js';
 
-export type RunStatus =
-  | 'pending'
-  | 'running'
-  | 'waiting'
-  | 'compensating'
-  | 'completed'
-  | 'failed'
-  | 'cancelled'
-  | 'compensated'
-  | 'stranded';
+/** Every status a run can have, in the order of a run's life. */
+export const runStatuses = [
+  'pending',
+  'running',
+  'waiting',
+  'compensating',
+  'completed',
+  'failed',
+  'cancelled',
+  'compensated',
+  'stranded',
+] as const;
+
+export type RunStatus = (typeof runStatuses)[number];
 
 export const terminalStatuses: readonly RunStatus[] = ['completed', 'failed', 'cancelled', 'compensated'];
 export const isTerminal = (s: RunStatus): boolean => terminalStatuses.includes(s);

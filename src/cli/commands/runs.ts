@@ -1,24 +1,12 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import type { RunQuery, RunStatus } from '../../store/index.js';
+import { type RunQuery, type RunStatus, runStatuses } from '../../store/index.js';
 import { type GlobalOptions, withEngine } from '../context.js';
 import { type Io, iso, json, table } from '../output.js';
 
-const STATUSES: RunStatus[] = [
-  'pending',
-  'running',
-  'waiting',
-  'compensating',
-  'completed',
-  'failed',
-  'cancelled',
-  'compensated',
-  'stranded',
-];
-
 export function parseStatus(value: string, previous: RunStatus[] = []): RunStatus[] {
   for (const s of value.split(',')) {
-    if (!STATUSES.includes(s as RunStatus))
-      throw new InvalidArgumentError(`"${s}" is not a run status (${STATUSES.join(', ')})`);
+    if (!(runStatuses as readonly string[]).includes(s))
+      throw new InvalidArgumentError(`"${s}" is not a run status (${runStatuses.join(', ')})`);
     previous.push(s as RunStatus);
   }
   return previous;
