@@ -79,18 +79,81 @@ const TRANSITIONS: Record<ContractLifecycle, readonly ContractLifecycle[]> = {
   retired: [],
 };
 
+interface CachedContract {
+  type: ContractTypeRecord | undefined;
+  latest: ContractVersionRecord | undefined;
+}
+
 export const schemaFingerprint = (schema: unknown) =>
   createHash('sha256').update(canonicalJson(schema)).digest('hex');
 
 export class ContractRegistry {
   private readonly clock: Clock;
   private readonly validators = new ContractValidators();
+  private readonly cacheMs: number;
+  /** What validating an event reads, per type, fetched at most once per `cacheMs`. */
+  private readonly cached = new Map<string, { at: number; entry: Promise<CachedContract> }>();
+  /** Registered versions never change, so they are kept once read. */
+  private readonly versions = new Map<string, Promise<ContractVersionRecord | undefined>>();
 
+  /**
+   * `cacheMs` (default 1 s) is how long validation trusts what it read of a type and its latest
+   * version: changes made through this registry apply at once, those made by another process
+   * within that time.
+   */
   constructor(
     private readonly governance: GovernanceStore,
-    options: { clock?: Clock } = {},
+    options: { clock?: Clock; cacheMs?: number } = {},
   ) {
     this.clock = options.clock ?? systemClock;
+    this.cacheMs = options.cacheMs ?? 1000;
+  }
+
+  private contract(type: string): Promise<CachedContract> {
+    const now = this.clock.now();
+    const hit = this.cached.get(type);
+    if (hit && now - hit.at < this.cacheMs) return hit.entry;
+    const entry = Promise.all([
+      this.governance.getContractType(type),
+      this.governance.getContractVersion(type),
+    ]).then(([t, latest]) => ({ type: t, latest }));
+    this.cached.set(type, { at: now, entry });
+    // a failed read is not remembered
+    entry.catch(() => this.cached.delete(type));
+    return entry;
+  }
+
+  /** Writes a type record; validation reads it afresh. */
+  private async putType(record: ContractTypeRecord): Promise<ContractTypeRecord> {
+    try {
+      return await this.governance.putContractType(record);
+    } finally {
+      this.cached.delete(record.type);
+    }
+  }
+
+  private async addVersion(
+    ...args: Parameters<GovernanceStore['addContractVersion']>
+  ): ReturnType<GovernanceStore['addContractVersion']> {
+    try {
+      return await this.governance.addContractVersion(...args);
+    } finally {
+      this.cached.delete(args[0].type);
+    }
+  }
+
+  private version(type: string, version: number): Promise<ContractVersionRecord | undefined> {
+    const key = `${type}@${version}`;
+    let v = this.versions.get(key);
+    if (!v) {
+      v = this.governance.getContractVersion(type, version);
+      this.versions.set(key, v);
+      v.then(
+        (found) => found ?? this.versions.delete(key),
+        () => this.versions.delete(key),
+      );
+    }
+    return v;
   }
 
   /** Registers the built-in catalogue types whose latest stored schema differs (idempotent). */
@@ -202,7 +265,7 @@ export class ContractRegistry {
     const versions = existing ? await this.governance.listContractVersions(input.type) : [];
     const latest = versions.at(-1);
     if (latest?.fingerprint === fingerprint) {
-      if (changed) await this.governance.putContractType(record);
+      if (changed) await this.putType(record);
       return { version: latest, created: false };
     }
     const verdict = checkCompatibility(record.compatibility, schema, versions);
@@ -221,8 +284,8 @@ export class ContractRegistry {
           })),
       );
 
-    if (changed) await this.governance.putContractType(record);
-    const version = await this.governance.addContractVersion(
+    if (changed) await this.putType(record);
+    const version = await this.addVersion(
       {
         type: input.type,
         schema,
@@ -270,7 +333,7 @@ export class ContractRegistry {
         ]);
       next.sunsetAt = sunsetAt;
     }
-    return this.governance.putContractType(next);
+    return this.putType(next);
   }
 
   async setCompatibility(type: string, mode: CompatibilityMode, by: string): Promise<ContractTypeRecord> {
@@ -284,7 +347,7 @@ export class ContractRegistry {
     requireActor(by);
     const current = await this.getType(type);
     if (current.compatibility === mode) return current;
-    return this.governance.putContractType({ ...current, compatibility: mode, updatedAt: this.clock.now() });
+    return this.putType({ ...current, compatibility: mode, updatedAt: this.clock.now() });
   }
 
   /**
@@ -297,7 +360,7 @@ export class ContractRegistry {
       ...(v === undefined ? {} : { version: v }),
       issues: [{ path: '', message }],
     });
-    const t = await this.governance.getContractType(type);
+    const { type: t, latest } = await this.contract(type);
     if (!t) return refuse(`unknown event type ${type}: no contract is registered for it`);
     if (t.lifecycle === 'retired') return refuse(`event type ${type} is retired`);
     const now = this.clock.now();
@@ -305,7 +368,8 @@ export class ContractRegistry {
       return refuse(
         `event type ${type} was deprecated and reached its sunset at ${new Date(t.sunsetAt).toISOString()}`,
       );
-    const v = await this.governance.getContractVersion(type, version);
+    const v =
+      version === undefined || version === latest?.version ? latest : await this.version(type, version);
     if (!v)
       return refuse(
         version === undefined ? `event type ${type} has no schema yet` : `${type} has no version ${version}`,
