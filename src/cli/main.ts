@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { errorMessage } from '../core/index.js';
+import { registerAudit } from './commands/audit.js';
+import { registerContracts } from './commands/contracts.js';
+import { registerKeys } from './commands/keys.js';
+import { registerRules } from './commands/rules.js';
 import { registerRuns } from './commands/runs.js';
 import { registerStart } from './commands/start.js';
 import { registerTasks } from './commands/tasks.js';
@@ -24,6 +28,10 @@ export function buildProgram(io: Io = processIo): Command {
   registerWorker(program, io);
   registerRuns(program, io);
   registerTasks(program, io);
+  registerRules(program, io);
+  registerKeys(program, io);
+  registerAudit(program, io);
+  registerContracts(program, io);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();
