@@ -316,6 +316,39 @@ for (const backend of await engineBackends()) {
       assert.match(!unknown.ok ? unknown.issues[0]!.message : '', /unknown event type transfer\.lost/);
     });
 
+    test('a change made by another process reaches validation within the cache time; its own at once', async () => {
+      const { registry, clock, store } = await fresh(backend);
+      const other = new ContractRegistry(store.governance, { clock });
+      await registry.register(newType('stock.counted', line()));
+      const event = { sku: 'SKU-1', qty: 3 };
+      assert.deepEqual(await registry.validateEvent('stock.counted', event), { ok: true, version: 1 });
+
+      // another process adds version 2 and retires the type: this one trusts what it read for a second
+      await other.register({
+        type: 'stock.counted',
+        schema: line({ bin: { type: 'string' } }),
+        by: 'user:b',
+      });
+      await other.setLifecycle('stock.counted', 'retired', { by: 'user:b' });
+      assert.deepEqual(await registry.validateEvent('stock.counted', event), { ok: true, version: 1 });
+      clock.advance(1000);
+      const late = await registry.validateEvent('stock.counted', event);
+      assert.equal(late.ok, false);
+      assert.match(late.ok ? '' : late.issues[0]!.message, /retired/);
+
+      // its own changes apply to the next event
+      await registry.register(newType('stock.adjusted', line()));
+      assert.deepEqual(await registry.validateEvent('stock.adjusted', event), { ok: true, version: 1 });
+      await registry.register({
+        type: 'stock.adjusted',
+        schema: line({ bin: { type: 'string' } }),
+        by: 'user:a',
+      });
+      assert.deepEqual(await registry.validateEvent('stock.adjusted', event), { ok: true, version: 2 });
+      await registry.setLifecycle('stock.adjusted', 'retired', { by: 'user:a' });
+      assert.equal((await registry.validateEvent('stock.adjusted', event)).ok, false);
+    });
+
     test('catalogue examples validate against the seeded versions', async () => {
       const { registry } = await fresh(backend);
       await registry.seed();
