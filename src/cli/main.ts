@@ -6,6 +6,7 @@ import { registerContracts } from './commands/contracts.js';
 import { registerKeys } from './commands/keys.js';
 import { registerRules } from './commands/rules.js';
 import { registerRuns } from './commands/runs.js';
+import { registerSim } from './commands/sim.js';
 import { registerStart } from './commands/start.js';
 import { registerTasks } from './commands/tasks.js';
 import { registerWorker } from './commands/worker.js';
@@ -32,6 +33,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerKeys(program, io);
   registerAudit(program, io);
   registerContracts(program, io);
+  registerSim(program, io);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();
