@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { errorMessage } from '../core/index.js';
 import { registerAudit } from './commands/audit.js';
 import { registerContracts } from './commands/contracts.js';
+import { registerEdi } from './commands/edi.js';
 import { registerKeys } from './commands/keys.js';
 import { registerRules } from './commands/rules.js';
 import { registerRuns } from './commands/runs.js';
@@ -33,6 +34,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerKeys(program, io);
   registerAudit(program, io);
   registerContracts(program, io);
+  registerEdi(program, io);
   registerSim(program, io);
   for (const c of program.commands) {
     c.exitOverride();
