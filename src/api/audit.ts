@@ -1,13 +1,8 @@
-import type { AuditInput, AuditRecord, GovernanceStore } from '../store/index.js';
-import { auditHash } from '../store/index.js';
+import type { AuditActor, AuditRecord, GovernanceStore } from '../store/index.js';
+import { auditEntry, auditHash } from '../store/index.js';
 
 /** Who made a change and under which request: the actor of every audit record. */
-export interface Actor {
-  /** The principal (`user:ana`, `svc:shop`), or `system` for Baton itself. */
-  name: string;
-  /** The HTTP request id or CLI invocation the change belongs to. */
-  requestId?: string;
-}
+export type Actor = AuditActor;
 
 /** Appends one audit record for a change `actor` made to `target`. */
 export async function recordChange(
@@ -16,11 +11,7 @@ export async function recordChange(
   at: number,
   change: { action: string; target: { kind: string; id: string }; before?: unknown; after?: unknown },
 ): Promise<AuditRecord> {
-  const entry: AuditInput = { at, actor: actor.name, action: change.action, target: change.target };
-  if (change.before !== undefined) entry.before = change.before;
-  if (change.after !== undefined) entry.after = change.after;
-  if (actor.requestId) entry.requestId = actor.requestId;
-  const [written] = await governance.appendAudit([entry]);
+  const [written] = await governance.appendAudit([auditEntry(actor, at, change)]);
   return written!;
 }
 

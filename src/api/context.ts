@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import type { Bus } from '../bus/index.js';
+import type { Connectors } from '../connectors/index.js';
 import type { ContractRegistry } from '../contracts/index.js';
 import type { BatonConfig, Clock, Logger } from '../core/index.js';
 import type { Engine } from '../engine/index.js';
@@ -24,6 +25,8 @@ export interface ApiDeps {
   governance: GovernanceStore;
   registry: ContractRegistry;
   bus?: Bus;
+  /** The connector registry: live breaker states and replays of dead-lettered calls. */
+  connectors?: Connectors;
   log: Logger;
   config: Readonly<BatonConfig>;
   clock: Clock;

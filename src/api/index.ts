@@ -13,6 +13,8 @@ export {
   type NewKey,
   revokeKey,
 } from './keys.js';
+export { ingestPosBatch, type PosBatchInput, type PosReport, type PosSaleResult } from './pos.js';
+export { type InboxResult, PosInbox, type PosInboxOptions } from './pos-inbox.js';
 export {
   allows,
   PERMISSIONS,

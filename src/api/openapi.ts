@@ -48,6 +48,7 @@ export const openApiOptions: SwaggerOptions = {
       { name: 'tasks', description: 'The task inbox' },
       { name: 'keys', description: 'API keys' },
       { name: 'audit', description: 'The audit log' },
+      { name: 'connectors', description: 'Health of connected systems and the dead-letter queue' },
       { name: 'health', description: 'Liveness and readiness' },
     ],
   },

@@ -20,6 +20,13 @@ export const PERMISSIONS = {
   'tasks:delegate': 'delegate tasks to another person; the resource is the task role',
   'keys:manage': 'create, list and revoke API keys',
   'audit:read': 'read and verify the audit log',
+  'pos:ingest': 'post POS sale batches (CSV); their sales are published as order.created',
+  'rules:read': 'read rule sets, their versions, drafts with their diffs, and regional overrides',
+  'rules:propose': 'propose rule-set drafts and regional overrides',
+  'rules:approve': 'approve or reject rule drafts (never one the same principal proposed)',
+  'connectors:read': 'read the health view and call records of connected systems',
+  'dlq:read': 'list and read the dead-letter queue',
+  'dlq:manage': 'edit, replay and discard dead letters',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -40,6 +47,11 @@ export const ROLES = {
     'workflows:read',
     'runs:read',
     'runs:start:*',
+    'pos:ingest',
+    'rules:read',
+    'connectors:read',
+    'dlq:read',
+    'dlq:manage',
   ],
   operator: [
     'quarantine:read',
@@ -52,11 +64,22 @@ export const ROLES = {
     'tasks:read:*',
     'tasks:delegate:*',
     'audit:read',
+    'rules:read',
+    'rules:propose',
+    'connectors:read',
+    'dlq:read',
+    'dlq:manage',
   ],
-  'approver:finance': approver('finance*'),
-  'approver:merchandising': approver('merchandising*', 'pricing*', 'promotion*'),
+  'approver:finance': [...approver('finance*'), 'rules:read', 'rules:propose'],
+  'approver:merchandising': [
+    ...approver('merchandising*', 'pricing*', 'promotion*'),
+    'rules:read',
+    'rules:propose',
+  ],
   'approver:warehouse': approver('warehouse*', 'fulfilment*'),
   'approver:store-operations': approver('store-operations*', 'customer-service*'),
+  /** Reviews rule drafts; maker-checker still refuses a draft its own principal proposed. */
+  'approver:rules': ['rules:read', 'rules:approve'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Role = keyof typeof ROLES;

@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import Fastify from 'fastify';
 import type { Bus } from '../bus/index.js';
+import type { Connectors } from '../connectors/index.js';
 import type { ContractRegistry } from '../contracts/index.js';
 import { type BatonConfig, type Logger, newId, silentLogger } from '../core/index.js';
 import type { Engine } from '../engine/index.js';
@@ -16,13 +17,18 @@ import { openApiOptions } from './openapi.js';
 import { HttpProblem, problemFor, sendProblem } from './problem.js';
 import type { Principal } from './roles.js';
 import { auditRoutes } from './routes/audit.js';
+import { connectorRoutes } from './routes/connectors.js';
 import { contractRoutes } from './routes/contracts.js';
+import { dlqRoutes } from './routes/dlq.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
+import { posRoutes } from './routes/pos.js';
 import { quarantineRoutes } from './routes/quarantine.js';
+import { ruleRoutes } from './routes/rules.js';
 import { runRoutes } from './routes/runs.js';
 import { taskRoutes } from './routes/tasks.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { sharedSchemas } from './schemas.js';
 import { createValidatorCompiler } from './validation.js';
 
@@ -31,6 +37,8 @@ export interface ApiServerOptions {
   registry: ContractRegistry;
   /** When given, accepted events also reach its triggers and subscribers. */
   bus?: Bus;
+  /** When given, the health view shows this process's breakers and dead-lettered calls can be replayed. */
+  connectors?: Connectors;
   logger?: Logger;
   /** Default: the engine's configuration. */
   config?: Readonly<BatonConfig>;
@@ -82,6 +90,7 @@ export function createApiServer(options: ApiServerOptions): Api {
     keys: new KeyResolver(governance, clock, log),
     validator: createValidatorCompiler(),
     ...(options.bus ? { bus: options.bus } : {}),
+    ...(options.connectors ? { connectors: options.connectors } : {}),
   };
 
   const app = Fastify({
@@ -166,6 +175,11 @@ export function createApiServer(options: ApiServerOptions): Api {
     taskRoutes(v1, deps);
     keyRoutes(v1, deps);
     auditRoutes(v1, deps);
+    webhookRoutes(v1, deps);
+    posRoutes(v1, deps);
+    connectorRoutes(v1, deps);
+    dlqRoutes(v1, deps);
+    ruleRoutes(v1, deps);
   });
   return app;
 }

@@ -2,9 +2,13 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { errorMessage } from '../core/index.js';
 import { registerAudit } from './commands/audit.js';
+import { registerConnectors } from './commands/connectors.js';
 import { registerContracts } from './commands/contracts.js';
+import { registerDlq } from './commands/dlq.js';
 import { registerEdi } from './commands/edi.js';
 import { registerKeys } from './commands/keys.js';
+import { registerMappings } from './commands/mappings.js';
+import { registerPos } from './commands/pos.js';
 import { registerRules } from './commands/rules.js';
 import { registerRuns } from './commands/runs.js';
 import { registerSim } from './commands/sim.js';
@@ -33,9 +37,13 @@ export function buildProgram(io: Io = processIo): Command {
   registerRules(program, io);
   registerKeys(program, io);
   registerAudit(program, io);
+  registerConnectors(program, io);
+  registerDlq(program, io);
   registerContracts(program, io);
   registerEdi(program, io);
   registerSim(program, io);
+  registerMappings(program, io);
+  registerPos(program, io);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { type Api, createApiServer, listen } from '../api/index.js';
 import type { Bus } from '../bus/index.js';
+import { connectorsFromConfig } from '../connectors/index.js';
 import { ContractRegistry } from '../contracts/index.js';
 import { ConfigError, errorMessage, type Logger } from '../core/index.js';
 import type { Engine } from '../engine/index.js';
@@ -23,7 +24,13 @@ export interface ServeOptions {
 export async function serveApi(o: ServeOptions): Promise<Api> {
   const registry = new ContractRegistry(o.engine.store.governance, { clock: o.engine.clock });
   await registry.seed();
-  const app = createApiServer({ engine: o.engine, registry, bus: o.bus, logger: o.logger });
+  // the configured connectors, as the workers build them: live breakers and replays of dead letters
+  const connectors = connectorsFromConfig(o.engine.config, o.engine.store, {
+    clock: o.engine.clock,
+    logger: o.logger,
+  });
+  const app = createApiServer({ engine: o.engine, registry, bus: o.bus, logger: o.logger, connectors });
+  app.addHook('onClose', () => connectors.close());
   const at = { ...(o.port === undefined ? {} : { port: o.port }), ...(o.host ? { host: o.host } : {}) };
   let served: Awaited<ReturnType<typeof listen>>;
   try {

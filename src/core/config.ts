@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './errors.js';
 import type { LogLevel } from './logger.js';
+import { checkWebhooks, defaultWebhooks, mergeWebhooks, type WebhookSettings } from './webhook-config.js';
 
 /**
  * All settings in one object. Defaults live here; `compileConfig` merges overrides (from a file,
@@ -28,12 +29,16 @@ export interface BatonConfig {
   };
   /** Limits per named downstream resource, used by `ctx.step(..., { resource })`. */
   resources: Record<string, { maxConcurrent?: number; perSecond?: number }>;
+  /** Settings per connector system (`erp`, `wms`, …): where it is and how calls to it behave. */
+  connectors: Record<string, ConnectorSettings>;
   /** NATS server of the event bus; absent: events stay in process. */
   natsUrl?: string;
   /** JetStream stream that holds Baton's events. */
   natsStream: string;
   /** The HTTP API that `baton start` serves. */
   api: ApiSettings;
+  /** Inbound webhooks: the secrets of each sender, and how often each may call. */
+  webhooks: WebhookSettings;
 }
 
 export interface ApiSettings {
@@ -52,6 +57,45 @@ export interface ApiSettings {
   idempotencyTtlMs: number;
 }
 
+/**
+ * How calls to one system behave. Unset values fall back to the limits the connector declares, then
+ * to the SDK's defaults (10 s timeout, 3 attempts from 200 ms doubling to 5 s, breaker opening after
+ * 5 consecutive failures for 10 s).
+ */
+export interface ConnectorSettings {
+  /** Where an HTTP connector sends its requests, e.g. `http://erp.internal:8081/api`. */
+  baseUrl?: string;
+  /** Time limit of one attempt. */
+  timeoutMs?: number;
+  /** Attempts per call made by the connector client itself, the first included. */
+  maxAttempts?: number;
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** Bulkhead: calls in flight at once (across every worker process on PostgreSQL). */
+  maxConcurrent?: number;
+  /** Rate limit: requests started per second (across every worker process on PostgreSQL). */
+  perSecond?: number;
+  /** Consecutive failures that open the breaker. */
+  breakerThreshold?: number;
+  /** How long an open breaker refuses calls before it lets a trial call through. */
+  breakerHalfOpenMs?: number;
+  /** Extra request headers, for example an `Authorization` the system expects. */
+  headers?: Record<string, string>;
+}
+
+const CONNECTOR_KEYS = [
+  'baseUrl',
+  'timeoutMs',
+  'maxAttempts',
+  'retryDelayMs',
+  'maxRetryDelayMs',
+  'maxConcurrent',
+  'perSecond',
+  'breakerThreshold',
+  'breakerHalfOpenMs',
+  'headers',
+] as const;
+
 export const defaultConfig: BatonConfig = {
   databasePath: '.baton/baton.db',
   databaseSchema: 'baton',
@@ -59,6 +103,8 @@ export const defaultConfig: BatonConfig = {
   logLevel: 'info',
   worker: { concurrency: 64, leaseMs: 30_000, pollIntervalMs: 250, maintenanceIntervalMs: 1_000 },
   resources: {},
+  connectors: {},
+  webhooks: defaultWebhooks,
   natsStream: 'BATON_EVENTS',
   api: {
     port: 8080,
@@ -71,7 +117,8 @@ export const defaultConfig: BatonConfig = {
   },
 };
 
-export type ConfigOverrides = Partial<Omit<BatonConfig, 'worker' | 'api'>> & {
+export type ConfigOverrides = Partial<Omit<BatonConfig, 'worker' | 'api' | 'webhooks'>> & {
+  webhooks?: Partial<WebhookSettings>;
   worker?: Partial<BatonConfig['worker']>;
   api?: Partial<ApiSettings>;
 };
@@ -90,7 +137,9 @@ export function compileConfig(overrides: ConfigOverrides = {}): Readonly<BatonCo
     ...overrides,
     worker: { ...defaultConfig.worker, ...overrides.worker },
     resources: { ...defaultConfig.resources, ...overrides.resources },
+    connectors: { ...defaultConfig.connectors, ...overrides.connectors },
     api: { ...defaultConfig.api, ...overrides.api },
+    webhooks: mergeWebhooks(overrides.webhooks),
   };
   if (!['full', 'normal'].includes(cfg.durability)) {
     throw new ConfigError(`durability must be "full" or "normal", got "${cfg.durability}"`);
@@ -109,7 +158,42 @@ export function compileConfig(overrides: ConfigOverrides = {}): Readonly<BatonCo
     }
   }
   checkApi(cfg.api);
+  checkWebhooks(cfg.webhooks);
+  for (const [system, c] of Object.entries(cfg.connectors)) checkConnector(system, c);
   return deepFreeze(cfg);
+}
+
+function checkConnector(system: string, c: ConnectorSettings): void {
+  const at = `connectors.${system}`;
+  if (!/^[a-z][a-z0-9_.-]{0,62}$/.test(system))
+    throw new ConfigError(`${at}: a system name is lower-case letters, digits, ".", "_" or "-"`);
+  if (c === null || typeof c !== 'object' || Array.isArray(c))
+    throw new ConfigError(`${at} must be an object of settings`);
+  for (const k of Object.keys(c))
+    if (!(CONNECTOR_KEYS as readonly string[]).includes(k))
+      throw new ConfigError(`unknown setting "${at}.${k}" (known: ${CONNECTOR_KEYS.join(', ')})`);
+  if (c.baseUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(c.baseUrl);
+    } catch {}
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      throw new ConfigError(`${at}.baseUrl must be an http:// or https:// URL, got "${c.baseUrl}"`);
+  }
+  const counts = ['timeoutMs', 'maxAttempts', 'retryDelayMs', 'maxRetryDelayMs', 'maxConcurrent'] as const;
+  for (const k of [...counts, 'breakerThreshold', 'breakerHalfOpenMs'] as const) {
+    const v = c[k];
+    if (v !== undefined && (!Number.isInteger(v) || v <= 0))
+      throw new ConfigError(`${at}.${k} must be a positive integer, got ${v}`);
+  }
+  if (c.perSecond !== undefined && (!Number.isFinite(c.perSecond) || c.perSecond <= 0))
+    throw new ConfigError(`${at}.perSecond must be a positive number, got ${c.perSecond}`);
+  if (c.headers !== undefined) {
+    if (c.headers === null || typeof c.headers !== 'object' || Array.isArray(c.headers))
+      throw new ConfigError(`${at}.headers must be an object of header names and values`);
+    for (const [h, v] of Object.entries(c.headers))
+      if (typeof v !== 'string') throw new ConfigError(`${at}.headers.${h} must be a string`);
+  }
 }
 
 function checkApi(a: ApiSettings): void {

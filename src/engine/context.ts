@@ -8,6 +8,8 @@ export interface StepInfo {
   /** `runId:position`: the same on every attempt and after recovery. */
   idempotencyKey: string;
   attempt: number;
+  /** The step's attempts in all (its retry policy): `attempt === maxAttempts` is the last one. */
+  maxAttempts: number;
   /** Aborted when the attempt times out or the run is cancelled. */
   signal: AbortSignal;
 }

@@ -517,6 +517,7 @@ export class Execution implements WorkflowContext {
       const info: StepInfo = {
         idempotencyKey: `${this.runId}:${position}`,
         attempt,
+        maxAttempts: policy.maxAttempts,
         get signal() {
           if (!ctl) {
             ctl = new AbortController();

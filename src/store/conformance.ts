@@ -10,6 +10,7 @@
  */
 import { describe } from 'node:test';
 import { commitTests } from './conformance/commit.js';
+import { connectorTests } from './conformance/connectors.js';
 import { eventTests } from './conformance/events.js';
 import { type StoreFactory, storeTest } from './conformance/fixtures.js';
 import { governanceTests } from './conformance/governance.js';
@@ -17,6 +18,7 @@ import { groupCommitTests } from './conformance/group-commit.js';
 import { leaseTests } from './conformance/leases.js';
 import { operationTests } from './conformance/operations.js';
 import { outboxTests } from './conformance/outbox.js';
+import { ruleTests } from './conformance/rules.js';
 import { runTests } from './conformance/runs.js';
 import { taskTests } from './conformance/tasks.js';
 
@@ -34,5 +36,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     operationTests(test);
     taskTests(test);
     governanceTests(test);
+    ruleTests(test);
+    connectorTests(test);
   });
 }

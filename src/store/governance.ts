@@ -115,6 +115,27 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
+/** Who made a change and under which request: the actor of every audit record. */
+export interface AuditActor {
+  /** The principal (`user:ana`, `svc:shop`), or `system` for Baton itself. */
+  name: string;
+  /** The HTTP request id or CLI invocation the change belongs to. */
+  requestId?: string;
+}
+
+/** A change as an audit entry: what `actor` did to `target`, without empty fields. */
+export function auditEntry(
+  actor: AuditActor,
+  at: number,
+  change: { action: string; target: { kind: string; id: string }; before?: unknown; after?: unknown },
+): AuditInput {
+  const entry: AuditInput = { at, actor: actor.name, action: change.action, target: change.target };
+  if (change.before !== undefined) entry.before = change.before;
+  if (change.after !== undefined) entry.after = change.after;
+  if (actor.requestId) entry.requestId = actor.requestId;
+  return entry;
+}
+
 /** The chain link of one audit record: sha256 over the previous hash and the record's content. */
 export function auditHash(prevHash: string, seq: number, input: AuditInput): string {
   const content = canonicalJson({

@@ -15,7 +15,9 @@
  *   concurrent runs share transactions (group commit).
  */
 import type { SerializedError } from '../core/index.js';
+import type { ConnectorStore } from './connectors.js';
 import type { GovernanceStore } from './governance.js';
+import type { RuleStore } from './rules.js';
 
 /** Every status a run can have, in the order of a run's life. */
 export const runStatuses = [
@@ -388,4 +390,10 @@ export interface Store {
 
   /** Contracts, API keys, the audit chain, ingested events, the quarantine and idempotency keys. */
   readonly governance: GovernanceStore;
+
+  /** Rule sets with their published versions, drafts under review and regional overrides. */
+  readonly rules: RuleStore;
+
+  /** Records of calls to outside systems and the dead-letter queue. */
+  readonly connectors: ConnectorStore;
 }

@@ -12,9 +12,11 @@ import {
 } from '../../rules/index.js';
 import { type GlobalOptions, withEngine } from '../context.js';
 import { type Io, iso, json, table } from '../output.js';
+import { registerRuleGovernance } from './rules-governance.js';
 
 /**
- * `baton rules`: evaluate, show, export and try out DMN decision tables. Bad input (a file that
+ * `baton rules`: evaluate, show, export and try out DMN decision tables, and govern the published
+ * rule sets (see rules-governance.ts). Bad input (a file that
  * does not read or parse, an unknown decision, facts that are not JSON or not of the declared
  * types) exits 2; a table that cannot decide (no match under UNIQUE, several) exits 1.
  */
@@ -45,6 +47,8 @@ export function registerRules(program: Command, io: Io): void {
       return usage(cmd, err);
     }
   };
+
+  registerRuleGovernance(rules, program, io, usage);
 
   rules
     .command('eval')

@@ -48,6 +48,45 @@ export interface PostgresGovernanceParts {
   eventLocks(types: string[]): AdvisoryLock[];
 }
 
+/** The advisory lock that orders appenders of the audit chain in `schema`. */
+export const auditChainLock = (schema: string): AdvisoryLock => ({ space: `${schema}.audit`, key: 'chain' });
+
+/**
+ * Appends audit records inside the caller's transaction, which must hold `auditChainLock`: the lock
+ * is held from before the head is read until COMMIT, so no other appender interleaves, and other
+ * records written in the same transaction (a rule publication) commit or roll back with them.
+ */
+export async function appendAuditIn(tx: Tx, entries: AuditInput[]): Promise<AuditRecord[]> {
+  const head = await tx.one('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
+  let seq = (head?.seq as number | undefined) ?? 0;
+  let prevHash = (head?.hash as string | undefined) ?? '';
+  const records = entries.map((input) => {
+    const r = chainLink(prevHash, ++seq, input);
+    prevHash = r.hash;
+    return r;
+  });
+  tx.send(
+    `INSERT INTO audit (seq, at, actor, action, target_kind, target_id, before_value, after_value, request_id,
+       prev_hash, hash)
+     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+       $8::text[], $9::text[], $10::text[], $11::text[])`,
+    [
+      records.map((r) => r.seq),
+      records.map((r) => r.at),
+      records.map((r) => r.actor),
+      records.map((r) => r.action),
+      records.map((r) => r.target.kind),
+      records.map((r) => r.target.id),
+      records.map((r) => json(r.before)),
+      records.map((r) => json(r.after)),
+      records.map((r) => r.requestId ?? null),
+      records.map((r) => r.prevHash),
+      records.map((r) => r.hash),
+    ],
+  );
+  return records;
+}
+
 const MAX_LIMIT = 10_000;
 const limitOf = (limit: number | undefined): number => Math.min(Math.max(limit ?? 100, 1), MAX_LIMIT);
 const ingestedKey = (source: string, id: string): string => JSON.stringify([source, id]);
@@ -64,7 +103,7 @@ export class PostgresGovernance implements GovernanceStore {
   private readonly keyLock: AdvisoryLock;
 
   constructor(private readonly p: PostgresGovernanceParts) {
-    this.auditLock = { space: `${p.schema}.audit`, key: 'chain' };
+    this.auditLock = auditChainLock(p.schema);
     this.keyLock = { space: `${p.schema}.api_keys`, key: 'create' };
   }
 
@@ -254,40 +293,7 @@ export class PostgresGovernance implements GovernanceStore {
 
   appendAudit(entries: AuditInput[]): Promise<AuditRecord[]> {
     if (entries.length === 0) return Promise.resolve([]);
-    return this.p.write(
-      async (tx) => {
-        // the chain's lock is held from before this read until COMMIT, so no other appender interleaves
-        const head = await tx.one('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
-        let seq = (head?.seq as number | undefined) ?? 0;
-        let prevHash = (head?.hash as string | undefined) ?? '';
-        const records = entries.map((input) => {
-          const r = chainLink(prevHash, ++seq, input);
-          prevHash = r.hash;
-          return r;
-        });
-        tx.send(
-          `INSERT INTO audit (seq, at, actor, action, target_kind, target_id, before_value, after_value, request_id,
-             prev_hash, hash)
-           SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-             $8::text[], $9::text[], $10::text[], $11::text[])`,
-          [
-            records.map((r) => r.seq),
-            records.map((r) => r.at),
-            records.map((r) => r.actor),
-            records.map((r) => r.action),
-            records.map((r) => r.target.kind),
-            records.map((r) => r.target.id),
-            records.map((r) => json(r.before)),
-            records.map((r) => json(r.after)),
-            records.map((r) => r.requestId ?? null),
-            records.map((r) => r.prevHash),
-            records.map((r) => r.hash),
-          ],
-        );
-        return records;
-      },
-      [this.auditLock],
-    );
+    return this.p.write((tx) => appendAuditIn(tx, entries), [this.auditLock]);
   }
 
   readAudit(query: AuditQuery): Promise<AuditRecord[]> {

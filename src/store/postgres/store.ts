@@ -1,7 +1,9 @@
 import { ConflictError, NotFoundError, type StoreError } from '../../core/index.js';
+import type { ConnectorStore } from '../connectors.js';
 import type { GovernanceStore } from '../governance.js';
 import { GroupCommitter } from '../group-commit.js';
 import { matchesEvent } from '../match.js';
+import type { RuleStore } from '../rules.js';
 import type {
   ClaimedRun,
   ClaimRequest,
@@ -40,6 +42,7 @@ import {
   isSimpleCommit,
   type NewRunRequest,
 } from './commit-many.js';
+import { PostgresConnectors } from './connectors.js';
 import type { PgClient, PgPool, PgPoolClient, PgRow } from './driver.js';
 import { DEFERRED, Gatherer } from './gather.js';
 import { PostgresGovernance } from './governance.js';
@@ -60,6 +63,7 @@ import {
   toRun,
   toTask,
 } from './rows.js';
+import { PostgresRules } from './rules.js';
 import { type AdvisoryLock, type Operation, retryable, runBatch, Session, type Tx } from './transaction.js';
 
 type Row = PgRow;
@@ -264,6 +268,29 @@ export class PostgresStore implements Store {
       eventLocks: (types) => this.eventLocks(types),
     });
     return this.governanceStore;
+  }
+
+  private ruleStore: PostgresRules | undefined;
+
+  /** Rule sets, drafts and regional overrides, written through the same committer. */
+  get rules(): RuleStore {
+    this.ruleStore ??= new PostgresRules({
+      schema: this.parts.schema,
+      write: (op, locks) => this.write(op, locks),
+      read: (op) => this.read(op),
+    });
+    return this.ruleStore;
+  }
+
+  private connectorStore: PostgresConnectors | undefined;
+
+  /** Call records and dead letters, written through the same committer. */
+  get connectors(): ConnectorStore {
+    this.connectorStore ??= new PostgresConnectors({
+      write: (op) => this.write(op),
+      read: (op) => this.read(op),
+    });
+    return this.connectorStore;
   }
 
   private async connect(): Promise<PgPoolClient> {

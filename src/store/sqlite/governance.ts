@@ -39,6 +39,38 @@ export interface SqliteGovernanceParts {
   deliver(events: InboundEvent[]): DeliverResult[];
 }
 
+/**
+ * Appends audit records inside the caller's write transaction, chained to the last record; other
+ * records written in the same transaction (a rule publication) commit or roll back with them.
+ */
+export function appendAuditIn(q: (sql: string) => SqliteStatement, entries: AuditInput[]): AuditRecord[] {
+  const head = q('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
+  let seq = (head?.seq as number | undefined) ?? 0;
+  let prevHash = (head?.hash as string | undefined) ?? '';
+  const insert = q(
+    `INSERT INTO audit (seq, at, actor, action, target_kind, target_id, before_value, after_value, request_id,
+       prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  return entries.map((input) => {
+    const r = chainLink(prevHash, ++seq, input);
+    insert.run(
+      r.seq,
+      r.at,
+      r.actor,
+      r.action,
+      r.target.kind,
+      r.target.id,
+      json(r.before),
+      json(r.after),
+      r.requestId ?? null,
+      r.prevHash,
+      r.hash,
+    );
+    prevHash = r.hash;
+    return r;
+  });
+}
+
 const MAX_LIMIT = 10_000;
 const limitOf = (limit: number | undefined): number => Math.min(Math.max(limit ?? 100, 1), MAX_LIMIT);
 
@@ -234,33 +266,7 @@ export class SqliteGovernance implements GovernanceStore {
 
   appendAudit(entries: AuditInput[]): Promise<AuditRecord[]> {
     if (entries.length === 0) return Promise.resolve([]);
-    return this.s.write(() => {
-      const head = this.q('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
-      let seq = (head?.seq as number | undefined) ?? 0;
-      let prevHash = (head?.hash as string | undefined) ?? '';
-      const insert = this.q(
-        `INSERT INTO audit (seq, at, actor, action, target_kind, target_id, before_value, after_value, request_id,
-           prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
-      return entries.map((input) => {
-        const r = chainLink(prevHash, ++seq, input);
-        insert.run(
-          r.seq,
-          r.at,
-          r.actor,
-          r.action,
-          r.target.kind,
-          r.target.id,
-          json(r.before),
-          json(r.after),
-          r.requestId ?? null,
-          r.prevHash,
-          r.hash,
-        );
-        prevHash = r.hash;
-        return r;
-      });
-    });
+    return this.s.write(() => appendAuditIn((sql) => this.q(sql), entries));
   }
 
   readAudit(query: AuditQuery): Promise<AuditRecord[]> {

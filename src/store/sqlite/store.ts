@@ -1,7 +1,9 @@
 import { ConflictError, NotFoundError } from '../../core/index.js';
+import type { ConnectorStore } from '../connectors.js';
 import type { GovernanceStore } from '../governance.js';
 import { GroupCommitter, type Settled } from '../group-commit.js';
 import { matchesEvent } from '../match.js';
+import type { RuleStore } from '../rules.js';
 import type {
   ClaimedRun,
   ClaimRequest,
@@ -31,9 +33,11 @@ import type {
   TimerRecord,
 } from '../types.js';
 import { isTerminal } from '../types.js';
+import { SqliteConnectors } from './connectors.js';
 import type { SqliteDatabase, SqliteStatement } from './driver.js';
 import { SqliteGovernance } from './governance.js';
 import { json, toEntry, toEvent, toHistory, toOutbox, toRun, toTask } from './rows.js';
+import { SqliteRules } from './rules.js';
 
 type Row = Record<string, unknown>;
 const ACTIVE = "('running','waiting','compensating')";
@@ -49,6 +53,10 @@ export class SqliteStore implements Store {
   private closed = false;
   /** Governance records, written through the same committer as the engine's writes. */
   readonly governance: GovernanceStore;
+  /** Rule sets, drafts and regional overrides, written through the same committer. */
+  readonly rules: RuleStore;
+  /** Call records and dead letters, written through the same committer. */
+  readonly connectors: ConnectorStore;
 
   constructor(private readonly db: SqliteDatabase) {
     this.committer = new GroupCommitter<SqliteDatabase>((ops) => Promise.resolve(this.runBatch(ops)));
@@ -57,6 +65,12 @@ export class SqliteStore implements Store {
       write: (op) => this.write(op),
       read: (op) => this.read(op),
       deliver: (events) => this.deliver(events),
+    });
+    this.rules = new SqliteRules({ db, write: (op) => this.write(op), read: (op) => this.read(op) });
+    this.connectors = new SqliteConnectors({
+      db,
+      write: (op) => this.write(op),
+      read: (op) => this.read(op),
     });
   }
 
