@@ -7,7 +7,7 @@ import {
   silentLogger,
 } from '../core/index.js';
 import type { Engine, WorkflowDefinition } from '../engine/index.js';
-import { defaultTypePrefix } from './cloudevents.js';
+import { defaultTypePrefix, fromCloudEvent } from './cloudevents.js';
 import { InProcessTransport } from './in-process.js';
 import {
   defaultInboundSettings,
@@ -116,6 +116,7 @@ export class Bus {
           settings: { ...defaultInboundSettings, subjects: [`${settings.subjectPrefix}.>`], ...inbound },
           router: this.router,
           quarantine: this.quarantine,
+          deadLetter: (entry) => engine.store.connectors.addDeadLetter(entry),
           clock: engine.clock,
           logger: this.log,
         });
@@ -145,6 +146,15 @@ export class Bus {
     this.relay = undefined;
     this.inbound = undefined;
     this.link = undefined;
+  }
+
+  /**
+   * Applies a dead-lettered inbound event (its CloudEvent, as received or as corrected) through the
+   * router; register it as the dead-letter queue's handler of `INBOUND_DEAD_LETTER` messages.
+   */
+  applyDeadLetter(payload: unknown): Promise<RouteResult> {
+    const prefix = this.o.nats?.typePrefix ?? defaultTypePrefix;
+    return this.router.route(fromCloudEvent(payload, this.o.engine.clock.now(), prefix), 'dead-letter');
   }
 
   /** Applies an event that arrived another way (the HTTP API, a connector) exactly as the bus would. */

@@ -8,6 +8,7 @@ export { InProcessTransport } from './in-process.js';
 export {
   consumerName,
   defaultInboundSettings,
+  INBOUND_DEAD_LETTER,
   type InboundSettings,
   type InboundStats,
 } from './nats/inbound.js';

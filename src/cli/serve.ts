@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { type Api, createApiServer, listen } from '../api/index.js';
-import type { Bus } from '../bus/index.js';
+import { type Bus, INBOUND_DEAD_LETTER } from '../bus/index.js';
 import { connectorsFromConfig } from '../connectors/index.js';
 import { ContractRegistry } from '../contracts/index.js';
 import { ConfigError, errorMessage, type Logger } from '../core/index.js';
@@ -31,6 +31,10 @@ export async function serveApi(o: ServeOptions): Promise<Api> {
   });
   const app = createApiServer({ engine: o.engine, registry, bus: o.bus, logger: o.logger, connectors });
   app.addHook('onClose', () => connectors.close());
+  // inbound events that could not be applied are replayed through this process's bus
+  connectors.dlq.onMessage(INBOUND_DEAD_LETTER.system, INBOUND_DEAD_LETTER.operation, (payload) =>
+    o.bus.applyDeadLetter(payload),
+  );
   const at = { ...(o.port === undefined ? {} : { port: o.port }), ...(o.host ? { host: o.host } : {}) };
   let served: Awaited<ReturnType<typeof listen>>;
   try {

@@ -7,9 +7,11 @@ import {
   type BusOptions,
   consumerName,
   defaultNatsSettings,
+  INBOUND_DEAD_LETTER,
   NatsLink,
   NatsTransport,
 } from '../../src/bus/index.js';
+import { connectorsFromConfig } from '../../src/connectors/index.js';
 import { silentLogger } from '../../src/core/index.js';
 import { defineWorkflow, type Engine } from '../../src/engine/index.js';
 import { eventually, startEngine } from '../helpers.js';
@@ -296,5 +298,80 @@ test(
     await a.engine.waitForRun((await a.engine.startRun(emitter, { key: 'L-2', count: 5 })).id);
     await eventually(() => relayB.stats().relay?.published === 5, 10_000, 'relay b to take over');
     assert.equal(relayA.stats().relay, undefined);
+  },
+);
+
+test(
+  'an event that keeps failing goes to the dead-letter queue after its attempts; a replay applies it once',
+  options,
+  async (t) => {
+    const { engine } = startEngine([record]);
+    const subject = `${scope.subjectPrefix}.item.added.DLQ-1`;
+    let broken = true;
+    const seen: string[] = [];
+    const bus = busFor(engine, {
+      inbound: {
+        durable: 'dead-letters',
+        subjects: [subject],
+        maxAttempts: 3,
+        ackWaitMs: 5_000,
+        retryMinMs: 10,
+        retryMaxMs: 20,
+      },
+    }).trigger('item.added', record, { input: (e) => e.data as { key: string; i: number } });
+    // a consumer of the event that is down: a passing failure, every time
+    bus.subscribe('item.added', (e) => {
+      if (broken) throw new Error('the warehouse feed is unreachable');
+      seen.push(e.id);
+    });
+    await bus.start();
+    t.after(() => bus.stop());
+    const connectors = connectorsFromConfig(engine.config, engine.store);
+    t.after(() => connectors.close());
+    connectors.dlq.onMessage(INBOUND_DEAD_LETTER.system, INBOUND_DEAD_LETTER.operation, (p) =>
+      bus.applyDeadLetter(p),
+    );
+
+    const nc = await connect({ servers: NATS_URL });
+    t.after(() => nc.close());
+    const event = {
+      specversion: '1.0',
+      id: 'dlq-1',
+      type: 'com.baton.retail.item.added',
+      source: 'test',
+      subject: 'DLQ-1',
+      data: { key: 'DLQ-1', i: 0 },
+    };
+    await nc.jetstream().publish(subject, JSON.stringify(event), { msgID: 'dlq-1' });
+
+    const [entry] = await eventually(
+      async () => {
+        const held = await connectors.dlq.list({ system: 'nats' });
+        return held.length > 0 ? held : undefined;
+      },
+      10_000,
+      'the dead letter',
+    );
+    assert.equal(entry?.kind, 'message');
+    assert.equal(entry?.status, 'held');
+    assert.equal(entry?.idempotencyKey, 'dlq-1');
+    assert.deepEqual(entry?.payload, event);
+    assert.equal(entry?.attempts.length, 3);
+    assert.match(entry!.error.message, /the warehouse feed is unreachable/);
+    assert.equal(bus.stats().inbound?.deadLettered, 1);
+    // terminated, not redelivered: the consumer stays at one delivery
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(bus.stats().inbound?.received, 1);
+
+    broken = false;
+    const { entry: replayed } = await connectors.dlq.replay(entry!.id, 'ops:lena');
+    assert.equal(replayed.status, 'replayed');
+    assert.deepEqual(seen, ['dlq-1']);
+    const runs = await engine.searchRuns({ workflow: 'test.record' });
+    assert.deepEqual(
+      runs.map((r) => r.idempotencyKey),
+      ['event:dlq-1:test.record'],
+      'the trigger started its run once, on the first attempt or the replay',
+    );
   },
 );

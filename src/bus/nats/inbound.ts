@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JsMsg, nanos } from 'nats';
-import { type Clock, type Logger, ValidationError } from '../../core/index.js';
+import {
+  type Clock,
+  errorMessage,
+  isRetryable,
+  type Logger,
+  serializeError,
+  ValidationError,
+} from '../../core/index.js';
+import type { DeadLetterAttempt, DeadLetterInput } from '../../store/index.js';
 import { fromCloudEvent } from '../cloudevents.js';
 import type { Quarantine } from '../quarantine.js';
 import type { EventRouter } from '../router.js';
@@ -18,13 +26,22 @@ export interface InboundSettings {
   /** Local retries of an event whose application failed for a passing reason. */
   retryMinMs: number;
   retryMaxMs: number;
+  /**
+   * Attempts at applying an event before it goes to the dead-letter queue (an error a retry cannot
+   * fix goes at once). The message is acknowledged only once the dead letter is stored.
+   */
+  maxAttempts: number;
 }
+
+/** How dead-lettered inbound events are filed: replaying one applies it through the bus again. */
+export const INBOUND_DEAD_LETTER = { system: 'nats', operation: 'event' } as const;
 
 export const defaultInboundSettings: Omit<InboundSettings, 'subjects'> = {
   durable: 'baton-inbound',
   ackWaitMs: 30_000,
   retryMinMs: 100,
   retryMaxMs: 5_000,
+  maxAttempts: 10,
 };
 
 export interface InboundStats {
@@ -38,6 +55,8 @@ export interface InboundStats {
   quarantined: number;
   /** Local retries after a passing failure. */
   retries: number;
+  /** Events that still failed after their attempts, now in the dead-letter queue. */
+  deadLettered: number;
 }
 
 /**
@@ -53,6 +72,7 @@ export class NatsInbound {
     duplicates: 0,
     redelivered: 0,
     quarantined: 0,
+    deadLettered: 0,
     retries: 0,
   };
   private readonly feeds: ConsumerMessages[] = [];
@@ -66,6 +86,8 @@ export class NatsInbound {
       settings: InboundSettings;
       router: EventRouter;
       quarantine: Quarantine;
+      /** Files an event that cannot be applied; without it such an event is retried until it applies. */
+      deadLetter?: (entry: DeadLetterInput) => Promise<unknown>;
       clock: Clock;
       logger: Logger;
     },
@@ -146,7 +168,9 @@ export class NatsInbound {
       this.term(m, reason);
       return;
     }
+    const attempts: DeadLetterAttempt[] = [];
     for (let attempt = 0; ; attempt++) {
+      const started = clock.now();
       try {
         const r = await router.route(event, origin);
         if (r.quarantined !== undefined) {
@@ -160,6 +184,17 @@ export class NatsInbound {
         return;
       } catch (err) {
         if (this.stopping) return m.nak();
+        const at = clock.now();
+        attempts.push({
+          at,
+          attempt: attempt + 1,
+          outcome: 'failed',
+          latencyMs: at - started,
+          error: errorMessage(err),
+        });
+        if (this.o.deadLetter && (!isRetryable(err) || attempts.length >= this.o.settings.maxAttempts)) {
+          if (await this.fileDeadLetter(m, received, event, err, attempts)) return;
+        }
         this.stats.retries++;
         if (attempt === 0)
           logger.warn('applying an inbound event failed; retrying', {
@@ -170,6 +205,47 @@ export class NatsInbound {
         await this.pause(backoffMs(attempt, this.o.settings.retryMinMs, this.o.settings.retryMaxMs));
       }
     }
+  }
+
+  /** Stores the event in the dead-letter queue and terminates the message; false when storing failed. */
+  private async fileDeadLetter(
+    m: JsMsg,
+    received: unknown,
+    event: BusEvent,
+    err: unknown,
+    attempts: DeadLetterAttempt[],
+  ): Promise<boolean> {
+    const s = serializeError(err);
+    try {
+      await this.o.deadLetter!({
+        kind: 'message',
+        ...INBOUND_DEAD_LETTER,
+        idempotencyKey: event.id,
+        payload: received,
+        error: {
+          message: `${m.subject}: ${s.message}`,
+          ...((s.type ?? s.code) ? { type: s.type ?? s.code } : {}),
+          retryable: s.retryable ?? true,
+          ...(s.details ? { details: s.details } : {}),
+        },
+        attempts: [...attempts],
+        createdAt: this.o.clock.now(),
+      });
+    } catch (failure) {
+      // kept nowhere yet: go on retrying, the next failure tries the queue again
+      this.o.logger.warn('dead-lettering an inbound event failed; retrying it', {
+        eventId: event.id,
+        error: String(failure),
+      });
+      return false;
+    }
+    this.stats.deadLettered++;
+    this.o.logger.warn('an inbound event went to the dead-letter queue', {
+      eventId: event.id,
+      error: s.message,
+    });
+    this.term(m, `dead-lettered: ${s.message}`);
+    return true;
   }
 
   private term(m: JsMsg, reason: string): void {
