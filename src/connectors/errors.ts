@@ -113,3 +113,43 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   const at = Date.parse(trimmed);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
+
+/** A system's refusal of a request, read from its problem details so a workflow can branch on it. */
+export interface Rejection {
+  status: number;
+  /** The problem type as sent, e.g. `urn:baton:sim:erp:credit-limit-exceeded`. */
+  type: string;
+  /**
+   * The last segment of the type (after `:`, `/` or `#`), e.g. `credit-limit-exceeded`; for an
+   * untyped problem, the status's: `not-found`, `conflict`, `bad-request`, `unprocessable`.
+   */
+  reason: string;
+  detail: string;
+  /** The whole problem, with the system's extension members (`errors`, `available`, `lines`…). */
+  problem: Readonly<Record<string, unknown>>;
+}
+
+/** The rejection a `connector.rejected` failure carries; undefined for any other error. */
+export function rejectionOf(err: unknown): Rejection | undefined {
+  if (!isConnectorFailure(err) || err.type !== FAILURE.rejected) return undefined;
+  const raw = err.details?.problem;
+  const problem = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  const status = statusOf(err) ?? 400;
+  const type = typeof problem.type === 'string' && problem.type !== '' ? problem.type : 'about:blank';
+  const detail = [problem.detail, problem.title, typeof raw === 'string' ? raw : undefined].find(
+    (v): v is string => typeof v === 'string',
+  );
+  // an untyped problem (about:blank) is named by its status
+  const reason =
+    type === 'about:blank'
+      ? (STATUS_REASONS[status] ?? 'rejected')
+      : (type.split(/[:/#]/).filter(Boolean).at(-1) ?? type);
+  return { status, type, reason, detail: detail ?? err.message, problem };
+}
+
+const STATUS_REASONS: Record<number, string> = {
+  400: 'bad-request',
+  404: 'not-found',
+  409: 'conflict',
+  422: 'unprocessable',
+};

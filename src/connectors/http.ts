@@ -25,6 +25,10 @@ export interface HttpOperationSpec<I extends TSchema = TSchema, O extends TSchem
   query?(input: Static<I>): Record<string, string | number | undefined>;
   /** The request body; default: the whole input (none for GET and DELETE). */
   body?(input: Static<I>): unknown;
+  /** A body that is not JSON (an X12 document): its media type; `body` then returns the text to send. */
+  contentType?: string;
+  /** `text`: the answer is returned as text (an X12 document), not parsed as JSON. Default `json`. */
+  responseType?: 'json' | 'text';
 }
 
 /** Declares one HTTP operation with its input type inferred for `path`, `query` and `body`. */
@@ -93,17 +97,18 @@ async function requestJson(op: HttpOperationSpec, input: unknown, ctx: InvokeCon
     if (v !== undefined) url.searchParams.set(k, String(v));
   const hasBody = op.method !== 'GET' && op.method !== 'DELETE';
   const headers: Record<string, string> = {
-    accept: 'application/json, application/problem+json',
+    accept: op.responseType === 'text' ? '*/*' : 'application/json, application/problem+json',
     'idempotency-key': ctx.idempotencyKey,
     ...ctx.settings.headers,
   };
-  if (hasBody) headers['content-type'] = 'application/json';
+  if (hasBody) headers['content-type'] = op.contentType ?? 'application/json';
+  const payload = op.body ? op.body(input) : input;
   let res: Response;
   try {
     res = await fetch(url, {
       method: op.method,
       headers,
-      ...(hasBody ? { body: JSON.stringify(op.body ? op.body(input) : input) } : {}),
+      ...(hasBody ? { body: op.contentType ? String(payload) : JSON.stringify(payload) } : {}),
       signal: ctx.signal,
     });
   } catch (err) {
@@ -112,6 +117,7 @@ async function requestJson(op: HttpOperationSpec, input: unknown, ctx: InvokeCon
     throw connectorFailure(FAILURE.unavailable, `${system} ${operation}: ${why}`, { system, operation });
   }
   const text = await res.text();
+  if (res.ok && op.responseType === 'text') return text;
   const body = parseJson(text);
   if (res.ok) return res.status === 204 || text === '' ? null : body;
   const kind = kindOfStatus(res.status);

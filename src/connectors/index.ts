@@ -7,10 +7,14 @@
 export {
   builtinConnectors,
   crmConnector,
+  ecommerceConnector,
   erpConnector,
   financeConnector,
   omsConnector,
-} from './builtin.js';
+  posConnector,
+  suppliersConnector,
+  wmsConnector,
+} from './builtin/index.js';
 export { type CallOptions, ConnectorClient } from './client.js';
 export {
   type ConnectorDefinition,
@@ -45,7 +49,13 @@ export {
 } from './edi/profile.js';
 export type { ReadOptions } from './edi/read.js';
 export { type Interchange, readInterchange, type Segment, X12Error } from './edi/syntax.js';
-export { FAILURE, type FailureKind, isConnectorFailure } from './errors.js';
+export {
+  FAILURE,
+  type FailureKind,
+  isConnectorFailure,
+  type Rejection,
+  rejectionOf,
+} from './errors.js';
 export { DEFAULT_WINDOW_MS, healthOf, type SystemHealth } from './health.js';
 export {
   defineHttpConnector,

@@ -12,7 +12,7 @@ import {
 } from '../core/index.js';
 import { ResourceLimits } from '../engine/index.js';
 import type { BreakerState, DeadLetterAttempt, Store } from '../store/index.js';
-import { builtinConnectors } from './builtin.js';
+import { builtinConnectors } from './builtin/index.js';
 import { ConnectorClient } from './client.js';
 import type { ConnectorDefinition, Operations } from './define.js';
 import { DeadLetterQueue } from './dlq.js';

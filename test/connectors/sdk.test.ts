@@ -262,7 +262,9 @@ describe('connector configuration', () => {
       () => new Connectors({ store, settings: { ledger: { baseUrl: 'http://x' } } }),
       (err: unknown) =>
         err instanceof ConfigError &&
-        /no connector for system "ledger" \(known: erp, oms, crm, finance\)/.test(err.message),
+        /no connector for system "ledger" \(known: erp, oms, wms, pos, ecommerce, crm, finance, suppliers\)/.test(
+          err.message,
+        ),
     );
     void store.close();
   });
