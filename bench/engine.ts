@@ -8,22 +8,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Engine } from '../src/engine/index.js';
 import { openPostgresStore, openSqliteStore } from '../src/store/index.js';
+import { benchArgs, percentile } from './cli.js';
 import { fiveSteps, STEPS } from './workflows.js';
 
-const { values: args } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    workflows: { type: 'string', default: '4000' },
-    sequential: { type: 'string', default: '200' },
-    inflight: { type: 'string', default: '64' },
-    durability: { type: 'string', default: 'full' },
-    /** A PostgreSQL URL: measure the PostgreSQL store instead of SQLite. */
-    postgres: { type: 'string' },
+const args = benchArgs(
+  'bench:engine',
+  'Workflows of five sequential trivial steps: throughput at --inflight, latency one at a time and under load.',
+  {
+    json: { type: 'boolean', default: false, description: 'print one JSON object' },
+    workflows: { type: 'string', default: '4000', description: 'workflows in the throughput phase' },
+    sequential: { type: 'string', default: '200', description: 'workflows run one at a time' },
+    inflight: { type: 'string', default: '64', description: 'workflows in flight for throughput' },
+    durability: { type: 'string', default: 'full', description: 'SQLite durability: full or normal' },
+    postgres: { type: 'string', description: 'a PostgreSQL URL: measure the PostgreSQL store instead' },
   },
-});
+);
 const total = Number(args.workflows);
 const sequential = Number(args.sequential);
 const inflight = Number(args.inflight);
@@ -31,11 +32,6 @@ const inflight = Number(args.inflight);
 const log = (s: string) => {
   if (!args.json) process.stderr.write(`${s}\n`);
 };
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-'));

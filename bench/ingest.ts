@@ -13,35 +13,31 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { createApiServer, listen } from '../src/api/index.js';
 import { ContractRegistry, catalogue } from '../src/contracts/index.js';
 import { compileConfig } from '../src/core/index.js';
 import { Engine } from '../src/engine/index.js';
 import { openSqliteStore } from '../src/store/index.js';
+import { benchArgs, percentile } from './cli.js';
 
-const { values: args } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    single: { type: 'string', default: '4000' },
-    concurrency: { type: 'string', default: '32' },
-    batches: { type: 'string', default: '60' },
-    'batch-size': { type: 'string', default: '500' },
-    inflight: { type: 'string', default: '4' },
-    durability: { type: 'string', default: 'full' },
-    /** Internal: run as the server process on this database file. */
-    serve: { type: 'string' },
+const args = benchArgs(
+  'bench:ingest',
+  'Validated, durable ingestion of order.created CloudEvents over HTTP: single posts, then batches.',
+  {
+    json: { type: 'boolean', default: false, description: 'print one JSON object' },
+    single: { type: 'string', default: '4000', description: 'events posted one per request' },
+    concurrency: { type: 'string', default: '32', description: 'single posts in flight' },
+    batches: { type: 'string', default: '60', description: 'batch requests' },
+    'batch-size': { type: 'string', default: '500', description: 'events per batch' },
+    inflight: { type: 'string', default: '4', description: 'batches in flight' },
+    durability: { type: 'string', default: 'full', description: 'SQLite durability: full or normal' },
+    serve: { type: 'string', description: 'internal: run as the server process on this database file' },
   },
-});
+);
 
 const log = (s: string) => {
   if (!args.json) process.stderr.write(`${s}\n`);
 };
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
 
 /** The server side: a fresh store, the seeded catalogue, the API on a free loopback port. */
 async function serve(path: string): Promise<void> {

@@ -7,25 +7,32 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Engine } from '../src/engine/index.js';
 import { migrateStore, openPostgresStore } from '../src/store/index.js';
 import { CLAIM_SQL } from '../src/store/postgres/store.js';
+import { benchArgs } from './cli.js';
 import { fiveSteps, STEPS } from './workflows.js';
 
-const { values: args } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    workflows: { type: 'string', default: '4000' },
-    workers: { type: 'string', default: '1,2,4' },
-    history: { type: 'string', default: '1000000' },
+const args = benchArgs(
+  'bench:scale',
+  'Throughput on PostgreSQL with 1, 2 and 4 worker processes, empty and with a million completed runs.',
+  {
+    json: { type: 'boolean', default: false, description: 'print the figures as JSON' },
+    workflows: { type: 'string', default: '4000', description: 'workflows per phase' },
+    workers: { type: 'string', default: '1,2,4', description: 'worker process counts' },
+    history: {
+      type: 'string',
+      default: '1000000',
+      description: 'completed runs loaded before the second pass',
+    },
     url: {
       type: 'string',
       default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+      description: 'the PostgreSQL server (BENCH_DATABASE_URL)',
     },
   },
-});
+);
 const N = Number(args.workflows);
 const workerCounts = args.workers.split(',').map(Number);
 const HISTORY = Number(args.history);
