@@ -1,9 +1,12 @@
 /**
- * Records journals of the order, transfer and returns flows run against the simulated estate, one
- * per path worth keeping, as fixtures that test/retail/flow-replay.test.ts replays against the
- * current code. Re-record only when a change is meant to break in-flight runs, with a new version.
+ * Records journals of the five flows run against the simulated estate, one per path worth keeping,
+ * as fixtures that test/retail/flow-replay.test.ts replays against the current code: the order,
+ * transfer and returns flows here in real time, the promotion and replenishment flows on a manual
+ * clock (record-supply-journals.ts). Re-record only when a change is meant to break in-flight
+ * runs, with a new version. Names given select the fixtures whose names start with one of them.
  *
  *   npm run fixtures:record
+ *   node --import tsx scripts/record-flow-journals.ts promotion replenishment
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +27,10 @@ import {
 } from '../src/retail/index.js';
 import { SYSTEM_NAMES, startSimulator } from '../src/sim/index.js';
 import { openSqliteStore } from '../src/store/index.js';
+import { recordSupply, supplyScenarios } from './record-supply-journals.js';
+
+const only = process.argv.slice(2);
+const wanted = (name: string) => only.length === 0 || only.some((prefix) => name.startsWith(prefix));
 
 const out = join(import.meta.dirname, '..', 'test', 'fixtures', 'journals', 'flows');
 mkdirSync(out, { recursive: true });
@@ -206,6 +213,7 @@ async function record(s: Scenario, n: number): Promise<RecordedRun> {
 }
 
 for (const [n, s] of scenarios.entries()) {
+  if (!wanted(s.name)) continue;
   const rec = await record(s, n);
   writeFileSync(join(out, `${s.name}.json`), `${JSON.stringify(rec, null, 2)}\n`);
   console.log(`${s.name}: ${rec.status}, ${rec.journal.length} journal entries`);
@@ -216,3 +224,10 @@ await connectors.close();
 await store.close();
 await sim.close();
 rmSync(dir, { recursive: true, force: true });
+
+for (const s of supplyScenarios) {
+  if (!wanted(s.name)) continue;
+  const rec = await recordSupply(s);
+  writeFileSync(join(out, `${s.name}.json`), `${JSON.stringify(rec, null, 2)}\n`);
+  console.log(`${s.name}: ${rec.status}, ${rec.journal.length} journal entries`);
+}

@@ -49,16 +49,18 @@ export class EstatePicker {
   private readonly used = new Set<string>();
   constructor(private readonly sim: Simulator) {}
 
-  /** A SKU whose available units at `location` satisfy `test`, at a web price under 200. */
+  /** A SKU whose available units at `location` satisfy `test`, at a web price under 200 that `price` accepts. */
   sku(
     location: string,
     test: (available: number) => boolean,
     elsewhere?: (loc: string, available: number) => boolean,
+    price: (webPrice: number, available: number) => boolean = () => true,
   ) {
     for (const sku of plainSkus(this.sim)) {
       if (this.used.has(sku)) continue;
       const item = this.sim.index.skus.get(sku)!;
-      if (item.prices.web > 200) continue;
+      const available = this.sim.state.stock.available(sku, location);
+      if (item.prices.web > 200 || !price(item.prices.web, available)) continue;
       if (!test(this.sim.state.stock.available(sku, location))) continue;
       if (elsewhere) {
         const others = Object.keys(this.sim.estate.stock[sku] ?? {}).filter((l) => l !== location);

@@ -292,3 +292,45 @@ test('a WMS that keeps failing compensates: the reservation is released and noth
     h.sim.faults.apply({ wms: { errorRate: 0 } });
   }
 });
+
+test('a web order over the automatic limit waits for the e-commerce manager; an approval releases it', async () => {
+  // between 2,500 and 10,000 on the web, order-approval-limits asks a manager: a dear SKU in stock
+  const units = (webPrice: number) => Math.ceil(3200 / (webPrice * 1.19));
+  const item = pick.sku(
+    'DC-1',
+    (a) => a >= 20,
+    undefined,
+    (p, a) => units(p) <= a - 10,
+  );
+  const qty = units(item.webPrice);
+  const total = Math.round(qty * item.webPrice * 119) / 100;
+  assert.ok(total > 2500 && total <= 10_000, `total ${total} is in the manager's band`);
+  // an account with room: consumer limits end around 3,000
+  const customerId = pick.customer(
+    (c) => c.available > total * 4 && (c.exposure + total) / c.creditLimit < 0.3,
+  );
+  const runId = await h.publish(
+    'order.created',
+    orderCreated({
+      orderId: 'SO-100020',
+      customerId,
+      lines: [{ sku: item.sku, qty, unitPrice: item.webPrice }],
+    }),
+  );
+  const task = await h.openTask(runId);
+  assert.equal(task.kind, 'approval');
+  assert.equal(task.role, 'ecommerce-manager');
+  assert.equal(task.escalateTo, 'finance-lead');
+  assertDueIn(task, 4);
+  assert.deepEqual(task.outcomes, ['approve', 'reject']);
+  assert.deepEqual((await decisions(h, runId)).get('order-approval-limits'), [
+    { approval: 'manager', approverRole: 'ecommerce-manager' },
+  ]);
+  assert.equal(reservationsOf('SO-100020').length, 0, 'nothing is reserved before the approval');
+  await h.engine.completeTask(task.id, { outcome: 'approve', by: 'erin.ecom' });
+  const run = await h.finish(runId);
+  assert.equal(run.status, 'completed', JSON.stringify(run.error));
+  assert.equal((run.output as { status: string }).status, 'confirmed');
+  assert.equal(reservationsOf('SO-100020').length, 1);
+  assert.equal(h.emitted('order.released', 'SO-100020').length, 1);
+});

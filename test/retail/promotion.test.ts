@@ -2,10 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ecommerceConnector, erpConnector, posConnector } from '../../src/connectors/index.js';
 import { ContractValidators, catalogue } from '../../src/contracts/index.js';
-import { NonDeterminismError } from '../../src/core/index.js';
-import { replayRun, type WorkflowDefinition } from '../../src/engine/index.js';
 import { contractRegion } from '../../src/retail/flows/master-data.js';
-import { DAY, type FlowHarness, flowHarness, recorded, START } from './supply-harness.js';
+import { DAY, type FlowHarness, flowHarness, START } from './supply-harness.js';
 
 /** An approved weekend promotion from one of the estate's own campaigns, as merchandising sends it. */
 function approved(h: FlowHarness, promoId: string, endsAt = '2026-03-08T23:59:59Z') {
@@ -234,17 +232,34 @@ test('a DC shortfall sourced elsewhere issues a purchase order through a repleni
   assertContracts(h);
 });
 
-test('a recorded launch journal replays without calling a system, and a reordered one is refused', async () => {
+test('a finance approval left past its four hours escalates to finance-lead, once', async () => {
   const h = await flowHarness();
-  const runId = await h.publish('promotion.approved', approved(h, 'PROMO-08'));
+  const runId = await h.publish('promotion.approved', approved(h, 'PROMO-03'));
   await h.drive(runId);
-  const rec = await recorded(h, runId);
-  await h.sim.close();
-  const result = await replayRun(h.promotion as WorkflowDefinition, rec);
-  assert.equal(result.status, 'completed');
-  assert.deepEqual(result.output, rec.output);
-  assert.equal(result.calls, rec.journal.length);
-  const swapped = structuredClone(rec);
-  [swapped.journal[1]!.name, swapped.journal[2]!.name] = [swapped.journal[2]!.name, swapped.journal[1]!.name];
-  await assert.rejects(() => replayRun(h.promotion as WorkflowDefinition, swapped), NonDeterminismError);
+  const [task] = await h.engine.listTasks({ runId, status: 'open' });
+  assert.equal(task?.role, 'finance');
+  // one minute before it is due, maintenance leaves it where it is
+  h.clock.set(task!.dueAt! - 60_000);
+  await h.engine.maintain();
+  const early = await h.engine.getTask(task!.id);
+  assert.equal(early.role, 'finance');
+  assert.equal(early.escalatedAt, undefined);
+  h.clock.set(task!.dueAt! + 60_000);
+  await h.engine.maintain();
+  await h.engine.maintain();
+  const escalated = await h.engine.getTask(task!.id);
+  assert.equal(escalated.role, 'finance-lead');
+  assert.equal(escalated.status, 'open');
+  assert.ok(escalated.escalatedAt !== undefined && escalated.escalatedAt >= task!.dueAt!);
+  const history = (await h.engine.history(runId)).filter((e) => e.type === 'task.escalated');
+  assert.equal(history.length, 1, 'escalated once');
+  assert.equal(history[0]?.data?.to, 'finance-lead');
+  assert.deepEqual(
+    (await h.engine.listTasks({ role: 'finance-lead', status: 'open' })).map((t) => t.id),
+    [task!.id],
+  );
+  // the lead answers in finance's place
+  const run = await h.drive(runId, (t) => (t.role === 'finance-lead' ? { outcome: 'reject' } : undefined));
+  assert.equal((run.output as { status: string }).status, 'rejected');
+  assert.equal((h.ofType('promotion.rejected')[0]!.data as { by: string }).by, 'test.finance-lead');
 });

@@ -171,3 +171,37 @@ test('a refund that fails for good reverses the credit memo', async () => {
     h.sim.faults.apply({ finance: { outages: [] } });
   }
 });
+
+test('a refund that does not reconcile with the ERP goes to finance and is published as unmatched', async () => {
+  const item = pick.sku('DC-1', () => true);
+  const price = Math.min(40, item.webPrice);
+  const runId = await h.publish(
+    'return.requested',
+    requested('RMA-2026-0020', { sku: item.sku, quantity: 1, unitPrice: price }),
+  );
+  await authorised('RMA-2026-0020');
+  // the store already paid part of it back at the till: finance holds a refund the credit memo does not match
+  await h.fetchSim('finance', '/refunds', {
+    returnId: 'RMA-2026-0020',
+    amount: 5,
+    method: 'original-payment',
+    reason: 'goodwill at the till',
+  });
+  await h.deliver('return.arrived', arrived('RMA-2026-0020', item.sku, 1));
+  const task = await h.openTask(runId);
+  assert.equal(task.role, 'finance');
+  assert.equal(task.escalateTo, 'finance-lead');
+  assertDueIn(task, 48);
+  assert.match(task.title, /does not reconcile/);
+  const differences = (task.data as { differences: string[] }).differences;
+  assert.ok(
+    differences.some((d) => d.includes(`refunded 5 but the ERP posted ${price}`)),
+    differences.join('; '),
+  );
+  await h.engine.completeTask(task.id, { outcome: 'resolved', by: 'fin.ops' });
+  const run = await h.finish(runId);
+  assert.equal(run.status, 'completed', JSON.stringify(run.error));
+  assert.equal((run.output as { reconciliation: string }).reconciliation, 'unmatched');
+  const [reconciled] = h.emitted('return.reconciled', 'RMA-2026-0020');
+  assert.equal((reconciled!.data as { status: string }).status, 'unmatched');
+});

@@ -7,13 +7,12 @@ import { after } from 'node:test';
 import { Bus, type BusEvent } from '../../src/bus/index.js';
 import { Connectors } from '../../src/connectors/index.js';
 import { ManualClock } from '../../src/core/index.js';
-import type { RecordedRun } from '../../src/engine/index.js';
 import { masterDataFrom } from '../../src/retail/flows/master-data.js';
 import { promotionLaunchFlow, triggerPromotionLaunch } from '../../src/retail/flows/promotion.js';
 import { replenishmentFlow, triggerReplenishment } from '../../src/retail/flows/replenishment.js';
-import { loadDefaultRules } from '../../src/rules/index.js';
+import { type FlowRules, fileRules } from '../../src/retail/flows/rules.js';
 import { type SimTiming, type Simulator, SYSTEM_NAMES, startSimulator } from '../../src/sim/index.js';
-import { isTerminal, type RunRecord, type TaskRecord } from '../../src/store/index.js';
+import { isTerminal, type RunRecord, type Store, type TaskRecord } from '../../src/store/index.js';
 import { sleep, startEngine } from '../helpers.js';
 
 export const START = Date.parse('2026-03-02T08:00:00Z');
@@ -22,6 +21,8 @@ export const DAY = 86_400_000;
 export interface HarnessOptions {
   faults?: unknown;
   timing?: Partial<SimTiming>;
+  /** Where the flows' tables come from; the files in rules/ unless given (e.g. `governedRules`). */
+  rules?: (store: Store) => FlowRules;
 }
 
 export async function flowHarness(o: HarnessOptions = {}) {
@@ -35,8 +36,8 @@ export async function flowHarness(o: HarnessOptions = {}) {
   });
   after(() => sim.close());
   const md = masterDataFrom(sim.estate);
-  const rules = await loadDefaultRules();
   const { engine, store } = startEngine([], { clock, start: false });
+  const rules = o.rules ? o.rules(store) : await fileRules();
   // the breaker waits in real time while the manual clock races ahead: keep it out of these tests
   const settings = Object.fromEntries(
     SYSTEM_NAMES.map((s) => [s, { baseUrl: sim.url(s), retryDelayMs: 10, breakerThreshold: 10_000 }]),
@@ -140,19 +141,3 @@ export async function flowHarness(o: HarnessOptions = {}) {
 }
 
 export type FlowHarness = Awaited<ReturnType<typeof flowHarness>>;
-
-/** The run as a recorded journal (the shape of test/fixtures/journals), for replays. */
-export async function recorded(h: FlowHarness, runId: string): Promise<RecordedRun> {
-  const run = await h.engine.getRun(runId);
-  return {
-    runId,
-    workflow: run.workflow,
-    version: run.version,
-    input: run.input,
-    createdAt: run.createdAt,
-    ...(run.startedAt !== undefined ? { startedAt: run.startedAt } : {}),
-    status: run.status,
-    ...(run.output !== undefined ? { output: run.output } : {}),
-    journal: await h.engine.journal(runId),
-  };
-}

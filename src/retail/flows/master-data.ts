@@ -94,8 +94,3 @@ export const estateRegion = (contractRegion: string): string =>
 
 export const contractRegion = (estateRegion: string, country = 'DE'): string =>
   `${country}-${estateRegion.toUpperCase()}`;
-
-/** Money as the contracts carry it: a decimal string with its currency. */
-export const money = (amount: number, currency: string) => ({ amount: amount.toFixed(2), currency });
-
-export const cents = (n: number) => Math.round(n * 100) / 100;

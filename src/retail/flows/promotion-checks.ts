@@ -7,8 +7,8 @@
 import type { PromotionApproved } from '../../contracts/index.js';
 import { type Duration, toMs } from '../../core/index.js';
 import type { StepInfo, WorkflowContext } from '../../engine/index.js';
-import { type DecisionTable, decisionFor } from '../../rules/index.js';
 import type { Confirmation, PriceUpdates } from './promotion-systems.js';
+import type { FinanceAlerts, FlowRules, MarginFloor } from './rules.js';
 
 /** Estate departments named as the margin-floor table knows them. */
 const CATEGORY: Record<string, string> = { food: 'grocery' };
@@ -20,26 +20,15 @@ interface Figures {
   marginAtPromotion: number;
 }
 
-function table(rules: ReadonlyMap<string, DecisionTable>, id: string): DecisionTable {
-  const t = rules.get(id);
-  if (!t)
-    throw new Error(`decision table ${id} is not loaded (rules/promotion.dmn, rules/wms-priorities.dmn)`);
-  return t;
-}
-
-export function launchChecks(rules: ReadonlyMap<string, DecisionTable>, every: Duration, within: Duration) {
-  const floor = decisionFor<{ decision: 'approve' | 'finance-approval' | 'reject'; financeAlert: boolean }>(
-    table(rules, 'promotion-margin-floor'),
-  );
-  const alerts = decisionFor<Array<{ alert: string; recipient: string }>>(
-    table(rules, 'promotion-finance-alerts'),
-  );
-  const wmsPriority = decisionFor<{ priority: string }>(table(rules, 'wms-task-priority'));
+/**
+ * The gates decide with the tables `rules` gives them at the moment they decide, so with
+ * `governedRules` a launch decides with the version active then (and the region's override when
+ * the campaign runs in one region); the journal records which.
+ */
+export function launchChecks(rules: FlowRules, every: Duration, within: Duration) {
   const withinMs = toMs(within, 'confirmWithin');
 
   return {
-    wmsPriority,
-
     /** 'approve', or who stopped the launch. */
     async margin(
       ctx: WorkflowContext,
@@ -47,13 +36,16 @@ export function launchChecks(rules: ReadonlyMap<string, DecisionTable>, every: D
       department: string,
       f: Figures,
       dcCoverDays: number,
+      region?: string,
     ) {
       const facts = {
         category: CATEGORY[department] ?? department,
         mechanic: p.mechanic,
         projectedMarginPct: f.projectedMarginPct,
       };
+      const floor = await rules.decision<MarginFloor>(ctx, 'promotion-margin-floor', region);
       const verdict = await ctx.decide(floor, { promotion: facts });
+      const alerts = await rules.decision<FinanceAlerts>(ctx, 'promotion-finance-alerts', region);
       const raised = await ctx.decide(alerts, {
         promotion: {
           projectedMarginPct: f.projectedMarginPct,

@@ -9,6 +9,7 @@
 import type { PromotionApproved } from '../../contracts/index.js';
 import { errorMessage } from '../../core/index.js';
 import type { AnyWorkflow, WorkflowContext } from '../../engine/index.js';
+import { each, money } from './common.js';
 import type { MasterData } from './master-data.js';
 import type { Move, PromotionPlan } from './promotion-model.js';
 import type { ReplenishmentRequest } from './replenishment-input.js';
@@ -61,9 +62,9 @@ export async function coverShortfalls(
       locationId: s.dcId,
       sku: s.sku,
       threshold: 'stockout',
-      onHand: { value: s.available, uom: 'EA' },
-      available: { value: s.available, uom: 'EA' },
-      thresholdQuantity: { value: s.demand, uom: 'EA' },
+      onHand: each(s.available),
+      available: each(s.available),
+      thresholdQuantity: each(s.demand),
       detectedAt: now,
       sourceDocument: { system: 'baton', id: p.promotionId, documentType: 'promotion' },
       quantity: s.shortfall,
@@ -97,8 +98,8 @@ async function requestTransfers(ctx: WorkflowContext, p: PromotionApproved, move
         toLocationId: lines[0]!.to,
         reason: 'promotion',
         neededBy: p.startsAt.slice(0, 10),
-        lines: lines.map((l) => ({ sku: l.sku, quantity: { value: l.qty, uom: 'EA' } })),
-        estimatedValue: { amount: value.toFixed(2), currency: md.currency },
+        lines: lines.map((l) => ({ sku: l.sku, quantity: each(l.qty) })),
+        estimatedValue: money(value, md.currency),
         requestedBy: `promotion.launch:${p.promotionId}`,
         requestedAt: ctx.now().toISOString(),
       },

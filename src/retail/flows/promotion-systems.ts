@@ -13,6 +13,7 @@ import {
   wmsConnector,
 } from '../../connectors/index.js';
 import type { StepInfo } from '../../engine/index.js';
+import { portsFromConnectors } from './connector-ports.js';
 import type { MasterData } from './master-data.js';
 import type { Line, StockAt } from './promotion-model.js';
 
@@ -58,6 +59,8 @@ export function promotionSystems(connectors: Connectors, md: MasterData) {
   const web = connectors.client(ecommerceConnector);
   const finance = connectors.client(financeConnector);
   const wms = connectors.client(wmsConnector);
+  // the requests the other flows make too go through their port, with the same keys
+  const ports = portsFromConnectors(connectors);
 
   return {
     /** Eligibility against the item master and the ERP's price list, with each item's stock by location. */
@@ -71,13 +74,13 @@ export function promotionSystems(connectors: Connectors, md: MasterData) {
           excluded.push({ sku: item.sku, reason: 'unknown-item' });
           continue;
         }
-        const s = await erp.call('getStock', { sku: item.sku }, keyed(info, `stock:${item.sku}`));
+        const locations = await ports.erp.stock(item.sku, keyed(info, `stock:${item.sku}`));
         const list = await erp.call(
           'getPrice',
           { sku: item.sku, channel: 'store', date },
           keyed(info, `price:${item.sku}`),
         );
-        const reason: Excluded['reason'] | undefined = !s.locations.some((l) => storeIds.has(l.location))
+        const reason: Excluded['reason'] | undefined = !locations.some((l) => storeIds.has(l.location))
           ? 'not-ranged'
           : item.promo < master.cost
             ? 'below-cost'
@@ -87,7 +90,7 @@ export function promotionSystems(connectors: Connectors, md: MasterData) {
         if (reason) excluded.push({ sku: item.sku, reason });
         else {
           eligible.push(item);
-          stock[item.sku] = s.locations.map((l) => ({ location: l.location, available: l.available }));
+          stock[item.sku] = locations;
         }
       }
       return { eligible, excluded, stock };
@@ -116,13 +119,11 @@ export function promotionSystems(connectors: Connectors, md: MasterData) {
     ) {
       const out: Array<{ storeId: string; stoNumber: string; taskId: string }> = [];
       for (const o of orders) {
-        const sto = await erp.call(
-          'createTransferOrder',
+        const sto = await ports.erp.createTransferOrder(
           { from: o.dcId, to: o.storeId, lines: o.lines, reference },
           keyed(info, `sto:${o.storeId}`),
         );
-        const task = await wms.call(
-          'createPickTask',
+        const task = await ports.wms.pick(
           { stoNumber: sto.stoNumber, location: o.dcId, lines: o.lines, priority },
           keyed(info, `pick:${o.storeId}`),
         );

@@ -12,11 +12,13 @@ import type { PromotionApproved } from '../../contracts/index.js';
 import { ApplicationFailure, type Duration } from '../../core/index.js';
 import { type AnyWorkflow, defineWorkflow } from '../../engine/index.js';
 import type { DecisionTable } from '../../rules/index.js';
-import { cents, estateRegion, type MasterData } from './master-data.js';
+import { cents, hoursBetween, money } from './common.js';
+import { estateRegion, type MasterData } from './master-data.js';
 import { launchChecks } from './promotion-checks.js';
 import { planPromotion } from './promotion-model.js';
 import { coverShortfalls } from './promotion-shortfall.js';
 import { promotionSystems, WEB_TARGETS, type WebTarget } from './promotion-systems.js';
+import { asFlowRules, type FlowRules } from './rules.js';
 
 /** The contract's data, checked loosely here: the bus validated it against its contract already. */
 export const PromotionInput = Type.Unsafe<PromotionApproved>(
@@ -34,8 +36,12 @@ export const PromotionInput = Type.Unsafe<PromotionApproved>(
 export interface PromotionFlowOptions {
   connectors: Connectors;
   masterData: MasterData;
-  /** Decision tables by id (`loadDefaultRules()`), with promotion.dmn and wms-priorities.dmn. */
-  rules: ReadonlyMap<string, DecisionTable>;
+  /**
+   * Where the decision tables come from (promotion.dmn and wms-priorities.dmn): `fileRules()`, or
+   * `governedRules(store)` for the published versions. Tables already loaded by id
+   * (`loadDefaultRules()`) are read as `tableRules`.
+   */
+  rules: FlowRules | ReadonlyMap<string, DecisionTable>;
   /** Started as a child per DC shortfall when supply chain chooses alternate sourcing. */
   replenishment?: AnyWorkflow;
   /** How often the channels are read back, and how long they have to confirm. */
@@ -47,7 +53,8 @@ const PRIORITY = { P1: 1, P2: 3, P3: 5, P4: 7 } as const;
 
 export function promotionLaunchFlow(o: PromotionFlowOptions) {
   const sys = promotionSystems(o.connectors, o.masterData);
-  const checks = launchChecks(o.rules, o.confirmEvery ?? '15m', o.confirmWithin ?? '2h');
+  const rules = asFlowRules(o.rules);
+  const checks = launchChecks(rules, o.confirmEvery ?? '15m', o.confirmWithin ?? '2h');
   return defineWorkflow({
     name: 'promotion.launch',
     version: 1,
@@ -118,13 +125,16 @@ export function promotionLaunchFlow(o: PromotionFlowOptions) {
         o.masterData.item(skus[0]!)?.department ?? 'general',
         figures,
         plan.dcCoverDays,
+        // a campaign in one region decides with that region's override, if it has one
+        regions.length === 1 ? regions[0] : undefined,
       );
       if (verdict !== 'approve') return { status: 'rejected', by: verdict, figures };
 
       const supply = await coverShortfalls(ctx, p, plan, o.masterData, o.replenishment);
 
-      const hoursToStart = (Date.parse(p.startsAt) - ctx.now().getTime()) / 3_600_000;
-      const { priority } = await ctx.decide(checks.wmsPriority, {
+      const hoursToStart = hoursBetween(ctx.now(), new Date(p.startsAt));
+      const wmsPriority = await rules.decision<{ priority: string }>(ctx, 'wms-task-priority');
+      const { priority } = await ctx.decide(wmsPriority, {
         work: {
           type: 'promotion-allocation',
           hoursToCutoff: Math.max(0, hoursToStart),
@@ -168,8 +178,8 @@ export function promotionLaunchFlow(o: PromotionFlowOptions) {
       for (const i of eligible)
         await ctx.emit('price.changed', {
           sku: i.sku,
-          oldPrice: { amount: i.regular.toFixed(2), currency },
-          newPrice: { amount: i.promo.toFixed(2), currency },
+          oldPrice: money(i.regular, currency),
+          newPrice: money(i.promo, currency),
           effectiveFrom: p.startsAt,
           effectiveTo: p.endsAt,
           reason: 'promotion',

@@ -6,8 +6,8 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { InventoryThresholdBreached, PurchaseOrderIssued } from '../../contracts/index.js';
+import { addDays, each, isoDay, money } from './common.js';
 import type { MasterData } from './master-data.js';
-import { money } from './master-data.js';
 
 export type ReplenishmentRequest = InventoryThresholdBreached & {
   /** Units wanted beyond the reorder policy, e.g. a promotion's shortfall at a DC. */
@@ -59,21 +59,21 @@ export function purchaseOrder(md: MasterData, f: OrderFacts): PurchaseOrderIssue
   if (!supplier || !item) throw new Error(`no master data for supplier ${f.supplierId} or item ${f.sku}`);
   const gln = Object.entries(md.locationsByGln()).find(([, id]) => id === f.locationId)?.[0];
   const control = f.poNumber.slice(-9);
-  const due = new Date(f.issuedAt.getTime() + supplier.leadTimeDays * 86_400_000);
+  const due = addDays(f.issuedAt, supplier.leadTimeDays);
   return {
     poNumber: f.poNumber,
     erpDocument: { system: 'baton', id: f.poNumber, documentType: 'purchase-order' },
     supplier: { id: supplier.id, name: supplier.name, gln: supplier.gln },
     shipTo: { locationId: f.locationId, ...(gln ? { gln } : {}) },
     issuedAt: f.issuedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    requestedDeliveryDate: due.toISOString().slice(0, 10),
+    requestedDeliveryDate: isoDay(due),
     paymentTerms: 'NET30',
     lines: [
       {
         lineNumber: '10',
         sku: item.sku,
         gtin: item.gtin,
-        quantity: { value: f.qty, uom: 'EA' },
+        quantity: each(f.qty),
         unitPrice: money(item.cost, md.currency),
       },
     ],

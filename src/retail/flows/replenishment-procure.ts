@@ -3,10 +3,11 @@
  * escalation when it is late, the receipt at the WMS with its quantity check, and the 810 matched
  * against PO and receipt. Returns what the replenishment run should do next.
  */
-import { type Connectors, erpConnector } from '../../connectors/index.js';
 import { ApplicationFailure, type Duration, toMs } from '../../core/index.js';
 import type { WorkflowContext } from '../../engine/index.js';
+import { isoDay } from './common.js';
 import type { MasterData } from './master-data.js';
+import type { ErpPort } from './ports.js';
 import { type OrderFacts, purchaseOrder } from './replenishment-input.js';
 import { type SupplierSide, threeWayMatch } from './replenishment-supplier.js';
 
@@ -34,12 +35,11 @@ const DAY = 86_400_000;
 export async function procure(
   ctx: WorkflowContext,
   side: SupplierSide,
-  connectors: Connectors,
+  erp: ErpPort,
   md: MasterData,
   facts: OrderFacts,
   t: ProcureTiming,
 ): Promise<Procured> {
-  const erp = connectors.client(erpConnector);
   const po = purchaseOrder(md, facts);
   const { poNumber } = po;
   const sent = await ctx.step('send-850', (info) => side.suppliers.call('sendPurchaseOrder', po, info), {
@@ -99,7 +99,7 @@ export async function procure(
     const alternate = md.alternatesFor(facts.supplierId)[0];
     const answer = await ctx.task<{ supplierId?: string }>({
       kind: 'escalation',
-      title: `No ASN for PO ${poNumber} from ${facts.supplierId}, due ${new Date(promised).toISOString().slice(0, 10)}`,
+      title: `No ASN for PO ${poNumber} from ${facts.supplierId}, due ${isoDay(new Date(promised))}`,
       role: 'procurement',
       data: {
         poNumber,
@@ -139,8 +139,7 @@ export async function procure(
     {
       // a delivery refused after booking goes back to the supplier: a goods issue in the ERP
       compensate: (r, info) =>
-        erp.call(
-          'postGoodsMovement',
+        erp.goodsMovement(
           {
             movementType: 'issue',
             location: facts.locationId,

@@ -10,7 +10,8 @@ import type { Bus } from '../../bus/index.js';
 import type { Connectors } from '../../connectors/index.js';
 import type { Duration } from '../../core/index.js';
 import { defineWorkflow } from '../../engine/index.js';
-import { type DecisionTable, decisionFor } from '../../rules/index.js';
+import type { DecisionTable } from '../../rules/index.js';
+import { portsFromConnectors } from './connector-ports.js';
 import type { MasterData } from './master-data.js';
 import { WEB_SHARE } from './promotion-model.js';
 import {
@@ -21,12 +22,17 @@ import {
 } from './replenishment-input.js';
 import { type Procured, procure } from './replenishment-procure.js';
 import { supplierSide } from './replenishment-supplier.js';
+import { asFlowRules, type FlowRules, type ReorderPolicy } from './rules.js';
 
 export interface ReplenishmentFlowOptions {
   connectors: Connectors;
   masterData: MasterData;
-  /** Decision tables by id (`loadDefaultRules()`), with rules/replenishment.dmn. */
-  rules: ReadonlyMap<string, DecisionTable>;
+  /**
+   * Where `reorder-policy` (rules/replenishment.dmn) comes from: `fileRules()`, or
+   * `governedRules(store)` for the published versions and the location's regional override.
+   * Tables already loaded by id (`loadDefaultRules()`) are read as `tableRules`.
+   */
+  rules: FlowRules | ReadonlyMap<string, DecisionTable>;
   pollEvery?: Duration;
   asnGrace?: Duration;
 }
@@ -35,15 +41,9 @@ export interface ReplenishmentFlowOptions {
 const MAX_ORDERS = 3;
 
 export function replenishmentFlow(o: ReplenishmentFlowOptions) {
-  const table = o.rules.get('reorder-policy');
-  if (!table) throw new Error('decision table reorder-policy is not loaded (rules/replenishment.dmn)');
-  const policyOf = decisionFor<{
-    safetyDays: number;
-    reorderPoint: number;
-    orderQuantity: number;
-    reviewCycle: string;
-  }>(table);
+  const rules = asFlowRules(o.rules);
   const side = supplierSide(o.connectors, o.masterData);
+  const { erp } = portsFromConnectors(o.connectors);
   const timing = { pollEvery: o.pollEvery ?? '6h', asnGrace: o.asnGrace ?? '1d' };
 
   return defineWorkflow({
@@ -55,6 +55,7 @@ export function replenishmentFlow(o: ReplenishmentFlowOptions) {
     async run(ctx, req: ReplenishmentRequest) {
       // planning data changes; the journal keeps what this run ordered on
       const item = await ctx.step('load-item', () => itemFacts(o.masterData, req));
+      const policyOf = await rules.decision<ReorderPolicy>(ctx, 'reorder-policy', item.region);
       const policy = await ctx.decide(policyOf, {
         item: { abcClass: item.abc, leadTimeDays: item.leadTimeDays, dailyDemand: item.dailyDemand },
       });
@@ -74,7 +75,7 @@ export function replenishmentFlow(o: ReplenishmentFlowOptions) {
           issuedAt: ctx.now(),
           reason: req.reason ?? ('replenishment' as const),
         };
-        const r = await procure(ctx, side, o.connectors, o.masterData, facts, timing);
+        const r = await procure(ctx, side, erp, o.masterData, facts, timing);
         orders.push(r);
         if (r.outcome === 'cancelled') break;
         if (r.outcome === 'switch-supplier') {
@@ -101,17 +102,26 @@ function itemFacts(md: MasterData, req: ReplenishmentRequest) {
   if (!item) throw new Error(`unknown item ${req.sku}`);
   const supplier = md.supplier(item.supplierId);
   const stores = md.stores();
-  const footfall = stores.some((s) => s.id === req.locationId)
-    ? (stores.find((s) => s.id === req.locationId)?.sizeFactor ?? 1)
+  const store = stores.find((s) => s.id === req.locationId);
+  const footfall = store
+    ? store.sizeFactor
     : stores.filter((s) => s.dcId === req.locationId).reduce((sum, s) => sum + s.sizeFactor, 0) *
       (1 + WEB_SHARE);
   return {
+    // the region whose override of the reorder policy applies: a store's, or a DC's when it serves one
+    ...regionOf(md, req.locationId, store?.region),
     abc: item.abc,
     packSize: item.packSize,
     supplierId: item.supplierId,
     leadTimeDays: supplier?.leadTimeDays ?? 7,
     dailyDemand: Math.round(item.velocity * footfall * 100) / 100,
   };
+}
+
+function regionOf(md: MasterData, locationId: string, storeRegion: string | undefined) {
+  if (storeRegion) return { region: storeRegion };
+  const regions = md.dcs().find((d) => d.id === locationId)?.regions ?? [];
+  return regions.length === 1 ? { region: regions[0]! } : {};
 }
 
 /** Starts a replenishment run once per breach (location, SKU and time of detection). */

@@ -13,14 +13,21 @@ export interface FlowRules {
 
 /** The tables in `rules/*.dmn` (or another folder), read once. */
 export async function fileRules(dir?: string): Promise<FlowRules> {
-  const tables = await loadDefaultRules(dir);
+  return tableRules(await loadDefaultRules(dir), 'the rules folder');
+}
+
+/** Tables already loaded (`loadDefaultRules()`, or tables a test builds), by decision id. */
+export function tableRules(
+  tables: ReadonlyMap<string, DecisionTable>,
+  from = 'the loaded tables',
+): FlowRules {
   const logic = new Map<string, DecisionLogic<unknown>>();
   return {
     async decision<O>(_ctx: WorkflowContext, id: string) {
       let l = logic.get(id);
       if (!l) {
         const table = tables.get(id);
-        if (!table) throw new Error(`no decision table "${id}" in the rules folder`);
+        if (!table) throw new Error(`no decision table "${id}" in ${from}`);
         l = decisionFor(table);
         logic.set(id, l);
       }
@@ -28,6 +35,10 @@ export async function fileRules(dir?: string): Promise<FlowRules> {
     },
   };
 }
+
+/** `FlowRules` as given, or loaded tables wrapped as `tableRules`. */
+export const asFlowRules = (rules: FlowRules | ReadonlyMap<string, DecisionTable>): FlowRules =>
+  rules instanceof Map ? tableRules(rules) : (rules as FlowRules);
 
 /**
  * The governed rule sets on the database: the active version (with the region's approved override).
@@ -44,8 +55,9 @@ export function governedRules(store: Store): FlowRules {
   };
 }
 
-// The outputs of the tables the three flows decide with (rules/order-fulfilment.dmn,
-// rules/transfer-policy.dmn, rules/return-policy.dmn, rules/wms-priorities.dmn).
+// The outputs of the tables the flows decide with (rules/order-fulfilment.dmn,
+// rules/transfer-policy.dmn, rules/return-policy.dmn, rules/wms-priorities.dmn, rules/promotion.dmn,
+// rules/replenishment.dmn).
 
 export interface PriceTolerance {
   action: 'accept-order-price' | 'accept-erp-price' | 'pricing-review';
@@ -77,4 +89,15 @@ export interface ReturnAuthorisation {
 export interface AutoRefund {
   autoRefund: boolean;
   reviewRole: string | null;
+}
+export interface MarginFloor {
+  decision: 'approve' | 'finance-approval' | 'reject';
+  financeAlert: boolean;
+}
+export type FinanceAlerts = Array<{ alert: string; recipient: string }>;
+export interface ReorderPolicy {
+  safetyDays: number;
+  reorderPoint: number;
+  orderQuantity: number;
+  reviewCycle: string;
 }
