@@ -23,28 +23,52 @@ test('baton --help lists the commands', () => {
     assert.match(runs.stdout, new RegExp(`\\n  ${c}`));
 });
 
-test('the quick start runs the demo retail day to the end on a fresh database', () => {
-  const r = baton(db, 'start', '--exit-when-done', '--port', '0');
-  assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /retail day: 10 runs — 10 completed/);
-  assert.match(r.out, /effects applied twice by the estate: 0/);
-  assert.match(r.out, /✓ validate-price/);
+const FLOWS = [
+  'order.fulfilment',
+  'transfer.stock',
+  'return.refund-flow',
+  'replenishment.procure',
+  'promotion.launch',
+];
+const SMALL = ['--stores', '12', '--skus', '200'];
+
+test('the quick start runs the main job for a bounded period on a fresh database', () => {
+  const r = spawnSync(
+    process.execPath,
+    [BIN, '--db', db, 'start', '--exit-when-done', '--port', '0', ...SMALL],
+    {
+      encoding: 'utf8',
+      timeout: 180_000,
+    },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /HTTP API on http:\/\/127\.0\.0\.1:\d+ \(docs at http:\/\/127\.0\.0\.1:\d+\/docs/);
+  assert.match(r.stdout, /every run settled/);
+  for (const flow of FLOWS)
+    assert.match(
+      r.stdout,
+      new RegExp(`\\n  ${flow.replace('.', '\\.')}\\s+[1-9]\\d* completed\\n`),
+      `${flow} completed runs`,
+    );
+  assert.doesNotMatch(r.stdout, /failed/);
+  assert.match(r.stdout, /open tasks by role: none/);
 });
 
 test('runs list, show and filters work on the embedded database, as text and JSON', () => {
-  const all = JSON.parse(baton(db, 'runs', 'list', '--json').out) as RunRecord[];
-  assert.equal(all.length, 10);
+  const all = JSON.parse(baton(db, 'runs', 'list', '--limit', '10000', '--json').out) as RunRecord[];
+  assert.ok(all.length > 20);
+  assert.ok(all.every((r) => r.status === 'completed'));
   const web = JSON.parse(
-    baton(db, 'runs', 'list', '--workflow', 'order.release', '--tag', 'channel=web', '--json').out,
+    baton(db, 'runs', 'list', '--workflow', 'order.fulfilment', '--tag', 'channel=web', '--json').out,
   ) as RunRecord[];
-  assert.equal(web.length, 3);
-  assert.ok(web.every((r) => r.tags.channel === 'web'));
+  assert.ok(web.length > 0);
+  assert.ok(web.every((r) => r.tags.channel === 'web' && r.workflow === 'order.fulfilment'));
   const text = baton(db, 'runs', 'list', '--status', 'completed', '--limit', '2');
   assert.equal(text.code, 0);
   assert.equal(text.out.trim().split('\n').length, 3, 'a header and two rows');
   const show = baton(db, 'runs', 'show', web[0]!.id);
   assert.match(show.out, /journal/);
-  assert.match(show.out, /validate-price/);
+  assert.match(show.out, /release-to-wms/);
   const shown = JSON.parse(baton(db, 'runs', 'show', web[0]!.id, '--json').out);
   assert.equal(shown.run.id, web[0]!.id);
   assert.ok(shown.journal.length >= 5);
@@ -76,35 +100,36 @@ test('bad input gives one readable line and a non-zero exit', () => {
 
 test('a task left for a person is completed from the CLI while Baton runs, and its run finishes', async () => {
   const live = join(tempDir(), 'live.db');
-  const server: ChildProcess = spawn(process.execPath, [BIN, '--db', live, 'start', '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const server: ChildProcess = spawn(
+    process.execPath,
+    [BIN, '--db', live, 'start', '--port', '0', ...SMALL],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   after(() => server.kill('SIGKILL'));
   let out = '';
   server.stdout?.on('data', (d) => {
     out += d;
   });
-  await eventually(() => out.includes('waiting for you'), 60_000, 'the demo to leave a task');
+  await eventually(() => out.includes('waiting for you'), 60_000, 'the main job to leave a task');
+  assert.match(out, /runs by flow and state:/);
   const tasks = JSON.parse(
-    baton(live, 'tasks', 'list', '--role', 'store-operations', '--json').out,
+    baton(live, 'tasks', 'list', '--role', 'store-operations', '--status', 'open', '--json').out,
   ) as TaskRecord[];
   assert.equal(tasks.length, 1);
+  const runId = tasks[0]!.runId;
   const r = baton(live, 'tasks', 'complete', tasks[0]!.id, '--outcome', 'approve', '--by', 'sam.store');
   assert.equal(r.code, 0, r.err);
   const run = await eventually(
     () => {
-      const [x] = JSON.parse(
-        baton(live, 'runs', 'list', '--status', 'completed', '--workflow', 'transfer.store', '--json').out,
-      ) as RunRecord[];
-      const all = JSON.parse(
-        baton(live, 'runs', 'list', '--status', 'completed', '--json').out,
-      ) as RunRecord[];
-      return all.length === 10 ? x : undefined;
+      const shown = JSON.parse(baton(live, 'runs', 'show', runId, '--json').out) as { run: RunRecord };
+      return shown.run.status === 'completed' ? shown.run : undefined;
     },
     60_000,
     'the transfer to complete',
   );
-  assert.ok(run);
+  assert.equal(run.workflow, 'transfer.stock');
   server.kill('SIGTERM');
   const code = await new Promise((r) => server.on('exit', r));
   assert.equal(code, 0);

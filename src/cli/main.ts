@@ -4,6 +4,7 @@ import { errorMessage } from '../core/index.js';
 import { registerAudit } from './commands/audit.js';
 import { registerConnectors } from './commands/connectors.js';
 import { registerContracts } from './commands/contracts.js';
+import { registerDemo } from './commands/demo.js';
 import { registerDlq } from './commands/dlq.js';
 import { registerEdi } from './commands/edi.js';
 import { registerKeys } from './commands/keys.js';
@@ -31,6 +32,7 @@ export function buildProgram(io: Io = processIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   registerStart(program, io);
+  registerDemo(program, io);
   registerWorker(program, io);
   registerRuns(program, io);
   registerTasks(program, io);

@@ -34,5 +34,30 @@ export {
 export { type FlowRules, fileRules, governedRules } from './flows/rules.js';
 export { type TransferFlowOptions, transferFlow, triggerTransfer } from './flows/transfer.js';
 export { type TransferArrived, TransferArrivedSchema } from './flows/transfer-receipt.js';
+// the main job: the five flows over one estate, its colleagues, its live summary and its report
+export {
+  answerFor,
+  type ColleagueOptions,
+  type Colleagues,
+  colleagueOf,
+  startColleagues,
+} from './main-job/colleagues.js';
+export {
+  type EstateData,
+  type EstateFlowOptions,
+  type EstateFlows,
+  estateFlows,
+  FLOW_NAMES,
+  tableRules,
+} from './main-job/flows.js';
+export { type PlannedPromotion, promotionApproved } from './main-job/promotion-event.js';
+export {
+  describeReport,
+  percentile,
+  type ScenarioReport,
+  scenarioReport,
+  type Timing,
+} from './main-job/report.js';
+export { describeSnapshot, type EstateSnapshot, snapshot } from './main-job/summary.js';
 export type { OrderLine, RetailSystems } from './systems.js';
 export { OrderInput, ReturnInput, referenceLimits, referenceWorkflows, TransferInput } from './workflows.js';
