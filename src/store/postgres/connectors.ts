@@ -11,6 +11,8 @@ import type {
   DeadLetterRecord,
   DeadLetterReplay,
 } from '../connectors.js';
+import { pageLimit } from '../paging.js';
+import { paramList } from './params.js';
 import { json } from './rows.js';
 import type { Session, Tx } from './transaction.js';
 
@@ -22,9 +24,6 @@ export interface PostgresConnectorParts {
   write<T>(op: (tx: Tx) => Promise<T>): Promise<T>;
   read<T>(op: (s: Session) => Promise<T>): Promise<T>;
 }
-
-const MAX_LIMIT = 10_000;
-const limitOf = (limit: number | undefined): number => Math.min(Math.max(limit ?? 100, 1), MAX_LIMIT);
 
 /**
  * Connector records on PostgreSQL, shared by every process on the database. A batch of call
@@ -62,18 +61,14 @@ export class PostgresConnectors implements ConnectorStore {
 
   listCalls(query: CallQuery): Promise<CallRecord[]> {
     return this.p.read(async (s) => {
-      const params: unknown[] = [];
-      const param = (v: unknown) => {
-        params.push(v);
-        return `$${params.length}`;
-      };
+      const { values: params, add: param } = paramList();
       const where: string[] = [];
       if (query.system !== undefined) where.push(`system = ${param(query.system)}`);
       if (query.operation !== undefined) where.push(`operation = ${param(query.operation)}`);
       if (query.idempotencyKey !== undefined) where.push(`idempotency_key = ${param(query.idempotencyKey)}`);
       if (query.since !== undefined) where.push(`at >= ${param(query.since)}`);
       if (query.beforeSeq !== undefined) where.push(`seq < ${param(query.beforeSeq)}`);
-      const limit = param(limitOf(query.limit));
+      const limit = param(pageLimit(query.limit));
       const rows = await s.adHoc(
         `SELECT ${CALL_COLUMNS} FROM connector_calls ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY seq DESC LIMIT ${limit}`,
@@ -170,17 +165,13 @@ export class PostgresConnectors implements ConnectorStore {
 
   listDeadLetters(query: DeadLetterQuery): Promise<DeadLetterRecord[]> {
     return this.p.read(async (s) => {
-      const params: unknown[] = [];
-      const param = (v: unknown) => {
-        params.push(v);
-        return `$${params.length}`;
-      };
+      const { values: params, add: param } = paramList();
       const where: string[] = [];
       if (query.status !== undefined) where.push(`status = ${param(query.status)}`);
       if (query.system !== undefined) where.push(`system = ${param(query.system)}`);
       if (query.kind !== undefined) where.push(`kind = ${param(query.kind)}`);
       if (query.before !== undefined) where.push(`id < ${param(query.before)}`);
-      const limit = param(limitOf(query.limit));
+      const limit = param(pageLimit(query.limit));
       const rows = await s.adHoc(
         `SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letters ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY id DESC LIMIT ${limit}`,

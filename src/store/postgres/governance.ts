@@ -23,6 +23,7 @@ import {
   toIngested,
   toQuarantined,
 } from '../governance-rows.js';
+import { pageLimit } from '../paging.js';
 import type { DeliverResult, InboundEvent } from '../types.js';
 import {
   API_KEY_COLUMNS,
@@ -33,6 +34,7 @@ import {
   INGESTED_COLUMNS,
   QUARANTINE_COLUMNS,
 } from './governance-columns.js';
+import { paramList } from './params.js';
 import { json } from './rows.js';
 import type { AdvisoryLock, Session, Tx } from './transaction.js';
 
@@ -87,8 +89,6 @@ export async function appendAuditIn(tx: Tx, entries: AuditInput[]): Promise<Audi
   return records;
 }
 
-const MAX_LIMIT = 10_000;
-const limitOf = (limit: number | undefined): number => Math.min(Math.max(limit ?? 100, 1), MAX_LIMIT);
 const ingestedKey = (source: string, id: string): string => JSON.stringify([source, id]);
 
 /**
@@ -298,11 +298,7 @@ export class PostgresGovernance implements GovernanceStore {
 
   readAudit(query: AuditQuery): Promise<AuditRecord[]> {
     return this.p.read(async (s) => {
-      const params: unknown[] = [];
-      const param = (v: unknown) => {
-        params.push(v);
-        return `$${params.length}`;
-      };
+      const { values: params, add: param } = paramList();
       const where = [`seq > ${param(query.afterSeq ?? 0)}`];
       if (query.actor !== undefined) where.push(`actor = ${param(query.actor)}`);
       if (query.action !== undefined) where.push(`action = ${param(query.action)}`);
@@ -310,7 +306,7 @@ export class PostgresGovernance implements GovernanceStore {
       if (query.targetId !== undefined) where.push(`target_id = ${param(query.targetId)}`);
       if (query.since !== undefined) where.push(`at >= ${param(query.since)}`);
       if (query.until !== undefined) where.push(`at < ${param(query.until)}`);
-      const limit = param(limitOf(query.limit));
+      const limit = param(pageLimit(query.limit));
       const rows = await s.adHoc(
         `SELECT ${AUDIT_COLUMNS} FROM audit WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${limit}`,
         params,
@@ -417,17 +413,13 @@ export class PostgresGovernance implements GovernanceStore {
 
   listQuarantined(query: QuarantineQuery): Promise<QuarantineRecord[]> {
     return this.p.read(async (s) => {
-      const params: unknown[] = [];
-      const param = (v: unknown) => {
-        params.push(v);
-        return `$${params.length}`;
-      };
+      const { values: params, add: param } = paramList();
       const where: string[] = [];
       if (query.status !== undefined) where.push(`status = ${param(query.status)}`);
       if (query.type !== undefined) where.push(`type = ${param(query.type)}`);
       if (query.origin !== undefined) where.push(`origin = ${param(query.origin)}`);
       if (query.before !== undefined) where.push(`id < ${param(query.before)}`);
-      const limit = param(limitOf(query.limit));
+      const limit = param(pageLimit(query.limit));
       const rows = await s.adHoc(
         `SELECT ${QUARANTINE_COLUMNS} FROM quarantine ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY id DESC LIMIT ${limit}`,

@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from '../../core/index.js';
 import type { AuditInput } from '../governance.js';
+import { pageLimit } from '../paging.js';
 import type {
   ApproveOverrideDraft,
   PublishRuleDraft,
@@ -21,6 +22,7 @@ import {
   toRuleVersion,
 } from '../rules-rows.js';
 import { appendAuditIn, auditChainLock } from './governance.js';
+import { paramList } from './params.js';
 import { json } from './rows.js';
 import type { AdvisoryLock, Session, Tx } from './transaction.js';
 
@@ -32,7 +34,6 @@ export interface PostgresRulesParts {
   read<T>(op: (s: Session) => Promise<T>): Promise<T>;
 }
 
-const MAX_LIMIT = 10_000;
 const LATEST_OVERRIDE = `SELECT o.* FROM rule_overrides o
   WHERE o.version = (SELECT max(version) FROM rule_overrides x WHERE x.decision_id = o.decision_id AND x.region = o.region)`;
 
@@ -204,17 +205,13 @@ export class PostgresRules implements RuleStore {
 
   listRuleDrafts(query: RuleDraftQuery): Promise<RuleDraftRecord[]> {
     return this.p.read(async (s) => {
-      const params: unknown[] = [];
-      const param = (v: unknown) => {
-        params.push(v);
-        return `$${params.length}`;
-      };
+      const { values: params, add: param } = paramList();
       const where: string[] = [];
       if (query.setId !== undefined) where.push(`set_id = ${param(query.setId)}`);
       if (query.status !== undefined) where.push(`status = ${param(query.status)}`);
       if (query.kind !== undefined) where.push(`kind = ${param(query.kind)}`);
       if (query.region !== undefined) where.push(`region = ${param(query.region)}`);
-      const limit = param(Math.min(Math.max(query.limit ?? 100, 1), MAX_LIMIT));
+      const limit = param(pageLimit(query.limit));
       const sql = `SELECT * FROM rule_drafts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`;
       return (await s.adHoc(sql, params)).map(toRuleDraft);
     });

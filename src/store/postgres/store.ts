@@ -49,6 +49,7 @@ import { PostgresGovernance } from './governance.js';
 import { deliverEvents } from './inbox.js';
 import { WakeListener } from './listener.js';
 import { quoteIdent } from './migrate.js';
+import { paramList } from './params.js';
 import {
   ENTRY_COLUMNS,
   EVENT_COLUMNS,
@@ -743,11 +744,7 @@ export class PostgresStore implements Store {
   searchRuns(query: RunQuery): Promise<RunRecord[]> {
     return this.read(async (s) => {
       const where: string[] = [];
-      const params: unknown[] = [];
-      const param = (v: unknown) => {
-        params.push(v);
-        return `$${params.length}`;
-      };
+      const { values: params, add: param } = paramList();
       if (query.status) {
         const list = Array.isArray(query.status) ? query.status : [query.status];
         where.push(`status = ANY(${param(list)}::text[])`);
@@ -1101,11 +1098,7 @@ export class PostgresStore implements Store {
   listTasks(query: TaskQuery): Promise<TaskRecord[]> {
     return this.read(async (s) => {
       const where: string[] = [];
-      const params: unknown[] = [];
-      const param = (v: unknown) => {
-        params.push(v);
-        return `$${params.length}`;
-      };
+      const { values: params, add: param } = paramList();
       if (query.role) where.push(`role = ${param(query.role)}`);
       if (query.assignee) where.push(`assignee = ${param(query.assignee)}`);
       if (query.runId) where.push(`run_id = ${param(query.runId)}`);

@@ -12,6 +12,7 @@ import {
   type DeadLetterReplay,
   nearestRank,
 } from '../connectors.js';
+import { pageLimit } from '../paging.js';
 import type { SqliteDatabase, SqliteStatement } from './driver.js';
 import { json } from './rows.js';
 
@@ -24,9 +25,6 @@ export interface SqliteConnectorParts {
   write<T>(op: () => T): Promise<T>;
   read<T>(op: () => T): Promise<T>;
 }
-
-const MAX_LIMIT = 10_000;
-const limitOf = (limit: number | undefined): number => Math.min(Math.max(limit ?? 100, 1), MAX_LIMIT);
 
 /**
  * Connector records on the embedded store. A batch of call records is one operation of the group
@@ -75,7 +73,7 @@ export class SqliteConnectors implements ConnectorStore {
   listCalls(query: CallQuery): Promise<CallRecord[]> {
     return this.s.read(() => {
       const where: string[] = [];
-      const params: Record<string, unknown> = { limit: limitOf(query.limit) };
+      const params: Record<string, unknown> = { limit: pageLimit(query.limit) };
       for (const [k, clause] of [
         ['system', 'system = @system'],
         ['operation', 'operation = @operation'],
@@ -175,7 +173,7 @@ export class SqliteConnectors implements ConnectorStore {
   listDeadLetters(query: DeadLetterQuery): Promise<DeadLetterRecord[]> {
     return this.s.read(() => {
       const where: string[] = [];
-      const params: Record<string, unknown> = { limit: limitOf(query.limit) };
+      const params: Record<string, unknown> = { limit: pageLimit(query.limit) };
       for (const [k, clause] of [
         ['status', 'status = @status'],
         ['system', 'system = @system'],

@@ -23,6 +23,7 @@ import {
   toIngested,
   toQuarantined,
 } from '../governance-rows.js';
+import { pageLimit } from '../paging.js';
 import type { DeliverResult, InboundEvent } from '../types.js';
 import type { SqliteDatabase, SqliteStatement } from './driver.js';
 import { json } from './rows.js';
@@ -70,9 +71,6 @@ export function appendAuditIn(q: (sql: string) => SqliteStatement, entries: Audi
     return r;
   });
 }
-
-const MAX_LIMIT = 10_000;
-const limitOf = (limit: number | undefined): number => Math.min(Math.max(limit ?? 100, 1), MAX_LIMIT);
 
 /**
  * Governance on the embedded store. Every write is one operation of the store's group committer, so
@@ -279,7 +277,10 @@ export class SqliteGovernance implements GovernanceStore {
       if (query.since !== undefined) where.push('at >= @since');
       if (query.until !== undefined) where.push('at < @until');
       const sql = `SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`;
-      const params: Record<string, unknown> = { afterSeq: query.afterSeq ?? 0, limit: limitOf(query.limit) };
+      const params: Record<string, unknown> = {
+        afterSeq: query.afterSeq ?? 0,
+        limit: pageLimit(query.limit),
+      };
       for (const k of ['actor', 'action', 'targetKind', 'targetId', 'since', 'until'] as const) {
         if (query[k] !== undefined) params[k] = query[k];
       }
@@ -370,7 +371,7 @@ export class SqliteGovernance implements GovernanceStore {
   listQuarantined(query: QuarantineQuery): Promise<QuarantineRecord[]> {
     return this.s.read(() => {
       const where: string[] = [];
-      const params: Record<string, unknown> = { limit: limitOf(query.limit) };
+      const params: Record<string, unknown> = { limit: pageLimit(query.limit) };
       for (const [k, column] of [
         ['status', 'status'],
         ['type', 'type'],

@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from '../../core/index.js';
 import type { AuditInput } from '../governance.js';
+import { pageLimit } from '../paging.js';
 import type {
   ApproveOverrideDraft,
   PublishRuleDraft,
@@ -34,7 +35,6 @@ export interface SqliteRulesParts {
   read<T>(op: () => T): Promise<T>;
 }
 
-const MAX_LIMIT = 10_000;
 const LATEST_OVERRIDE = `SELECT o.* FROM rule_overrides o
   WHERE o.version = (SELECT max(version) FROM rule_overrides x WHERE x.decision_id = o.decision_id AND x.region = o.region)`;
 
@@ -202,7 +202,7 @@ export class SqliteRules implements RuleStore {
         status: query.status,
         kind: query.kind,
         region: query.region,
-        limit: Math.min(Math.max(query.limit ?? 100, 1), MAX_LIMIT),
+        limit: pageLimit(query.limit),
       };
       return (this.q(sql).all(params) as Row[]).map(toRuleDraft);
     });
