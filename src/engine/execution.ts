@@ -92,6 +92,63 @@ const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(
 
 class Abort extends Error {}
 
+/** Built-in functions: the resolving functions of `await` and of `Promise.all`, `race`, … */
+const isBuiltin = (fn: unknown): boolean =>
+  typeof fn === 'function' && Function.prototype.toString.call(fn).endsWith('{ [native code] }');
+
+/**
+ * The promise a durable call returns. Workflow time moves to the call's result when the code
+ * observes it: when the result is handed to `await`, to `Promise.all` and the like, or to another
+ * promise that takes it over (`finally` counts: its reactions are built-in). A handler attached
+ * with `then` or `catch` does not move time by itself (it may run as soon as the result is
+ * recorded, long before the code waits for it); the promise it returns carries the observation on
+ * to whoever awaits that. The call's own rejection is marked handled: code may await it later.
+ */
+class Observed<T> extends Promise<T> {
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
+
+  constructor(
+    private readonly source: Promise<T>,
+    /** What observing this promise does: move workflow time to each result it stands for. */
+    private readonly observers: Array<() => void>,
+  ) {
+    super(() => {}); // never settles: every reaction goes through `then` to `source`
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: the point of this class is to see every `then`
+  override then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    const mine = this.observers; // read when observed: a handler may still add to it
+    const observeMine = () => {
+      for (const o of mine) o();
+    };
+    const next: Array<() => void> = [observeMine];
+    const wrap = <A, R>(fn: ((a: A) => R | PromiseLike<R>) | null | undefined) => {
+      if (!fn) return undefined;
+      if (isBuiltin(fn))
+        return (a: A) => {
+          observeMine();
+          return fn(a);
+        };
+      return (a: A) => {
+        const r = fn(a);
+        if (!(r instanceof Observed)) return r;
+        // a durable call returned from a handler is taken over, and observed with the result
+        const taken = r as Observed<R>;
+        next.push(() => {
+          for (const o of taken.observers) o();
+        });
+        return taken.source;
+      };
+    };
+    return new Observed<R1 | R2>(this.source.then(wrap(onFulfilled), wrap(onRejected)), next);
+  }
+}
+
 interface Compensation {
   position: number;
   name: string;
@@ -115,6 +172,8 @@ export class Execution implements WorkflowContext {
   private readonly blocked = new Map<number, { kind: JournalKind; name: string; deadline?: number }>();
   private readonly compensations: Compensation[] = [];
   private logicalNow: number;
+  /** When each call's result was delivered (its end time, or start time for an instant call). */
+  private readonly deliveredAt = new Map<number, number>();
   private readonly rand: () => number;
   private committing: Promise<void> | undefined;
   private aborted: Abort | undefined;
@@ -419,6 +478,18 @@ export class Execution implements WorkflowContext {
   ): Promise<T> {
     if (this.aborted) return never();
     if (this.finished && this.phase !== 'compensate') return never();
+    const position = this.position;
+    const result = this.perform(kind, name, body);
+    // a recorded failure rejects at once; code that awaits the call later still gets it then
+    result.catch(() => {});
+    return new Observed(result, [() => this.observe(position)]);
+  }
+
+  private perform<T>(
+    kind: JournalKind,
+    name: string,
+    body: (position: number, entry?: JournalEntry) => Promise<T>,
+  ): Promise<T> {
     const position = this.position++;
     const entry = this.recorded.get(position);
     if (!entry && this.replayOnly)
@@ -436,9 +507,21 @@ export class Execution implements WorkflowContext {
     }
   }
 
-  private advance(entry: { startedAt: number; endedAt?: number }): void {
+  /**
+   * Records when the result of the call at `position` was delivered. Workflow time moves there only
+   * when the code observes the result (see `Observed`), so the time the code reads depends on the
+   * order of its own awaits and the recorded times, not on whether a result was already recorded.
+   */
+  private deliver(position: number, entry: { startedAt: number; endedAt?: number }): void {
     const t = entry.endedAt ?? entry.startedAt;
-    if (t > this.logicalNow) this.logicalNow = t;
+    const known = this.deliveredAt.get(position);
+    if (known === undefined || t > known) this.deliveredAt.set(position, t);
+  }
+
+  /** The code observes the result of the call at `position`: workflow time moves to its delivery. */
+  private observe(position: number): void {
+    const t = this.deliveredAt.get(position);
+    if (t !== undefined && t > this.logicalNow) this.logicalNow = t;
   }
 
   private block<T>(position: number, kind: JournalKind, name: string, deadline?: number): Promise<T> {
@@ -461,12 +544,12 @@ export class Execution implements WorkflowContext {
   step<T>(name: string, fn: (info: StepInfo) => Promise<T> | T, options: StepOptions<T> = {}): Promise<T> {
     return this.call('step', name, (position, entry) => {
       if (entry?.status === 'completed') {
-        this.advance(entry);
+        this.deliver(position, entry);
         if (options.compensate) this.addCompensation(position, name, entry.result, options);
         return Promise.resolve(entry.result as T);
       }
       if (entry?.status === 'failed') {
-        this.advance(entry);
+        this.deliver(position, entry);
         this.replayFailure(entry);
       }
       return this.runStep(position, 'step', name, fn, options, entry);
@@ -491,7 +574,7 @@ export class Execution implements WorkflowContext {
     prior?: JournalEntry,
   ): Promise<T> {
     if (prior?.status === 'completed') {
-      this.advance(prior);
+      this.deliver(position, prior);
       return prior.result as T;
     }
     if (prior?.status === 'failed') this.replayFailure(prior);
@@ -568,7 +651,7 @@ export class Execution implements WorkflowContext {
             data: { name, kind, attempt, durationMs: endedAt - startedAt },
           },
         );
-        this.advance({ startedAt, endedAt });
+        this.deliver(position, { startedAt, endedAt });
         if (options.compensate && kind === 'step')
           this.addCompensation(position, name, value, options as StepOptions<never>);
         return value;
@@ -624,7 +707,7 @@ export class Execution implements WorkflowContext {
           at: endedAt,
           data: { name, kind, attempt, error: error.message },
         });
-        this.advance({ startedAt, endedAt });
+        this.deliver(position, { startedAt, endedAt });
         throw new StepFailedError(name, position, attempt, error);
       } finally {
         if (timer) clearTimeout(timer);
@@ -654,7 +737,7 @@ export class Execution implements WorkflowContext {
     const kind = 'sleep';
     return this.call(kind, name, (position, entry) => {
       if (entry?.status === 'completed') {
-        this.advance(entry);
+        this.deliver(position, entry);
         return Promise.resolve();
       }
       const now = this.host.clock.now();
@@ -672,7 +755,7 @@ export class Execution implements WorkflowContext {
           endedAt: now,
         });
         this.buf.history.push({ type: 'timer.fired', position, at: now, data: { name, deadline } });
-        this.advance({ startedAt, endedAt: now });
+        this.deliver(position, { startedAt, endedAt: now });
         return Promise.resolve();
       }
       if (!entry) {
@@ -692,7 +775,7 @@ export class Execution implements WorkflowContext {
     type R = (InboundEvent & { data: D }) | null;
     return this.call('event', type, async (position, entry) => {
       if (entry?.status === 'completed') {
-        this.advance(entry);
+        this.deliver(position, entry);
         return (entry.result ?? null) as R;
       }
       const now = this.host.clock.now();
@@ -730,7 +813,7 @@ export class Execution implements WorkflowContext {
       }
       const resolved = this.recorded.get(position);
       if (resolved?.status === 'completed') {
-        this.advance(resolved);
+        this.deliver(position, resolved);
         return (resolved.result ?? null) as R;
       }
       if (deadline !== undefined && deadline <= this.host.clock.now()) {
@@ -752,10 +835,10 @@ export class Execution implements WorkflowContext {
     }
     const won = this.recorded.get(position);
     if (won && won.status === 'completed' && won.result) {
-      this.advance(won); // an event arrived first
+      this.deliver(position, won); // an event arrived first
       return won.result as R;
     }
-    this.advance({ startedAt: entry.startedAt, endedAt: at });
+    this.deliver(position, { startedAt: entry.startedAt, endedAt: at });
     return null as R;
   }
 
@@ -764,7 +847,7 @@ export class Execution implements WorkflowContext {
   task<V = Record<string, unknown>>(spec: TaskSpec): Promise<TaskResult<V>> {
     return this.call('task', spec.kind, (position, entry) => {
       if (entry?.status === 'completed') {
-        this.advance(entry);
+        this.deliver(position, entry);
         return Promise.resolve(entry.result as TaskResult<V>);
       }
       if (!entry) {
@@ -812,11 +895,11 @@ export class Execution implements WorkflowContext {
   child<I, O>(workflow: WorkflowDefinition<I, O>, input: I, options: { tags?: Tags } = {}): Promise<O> {
     return this.call('child', workflow.key, (position, entry) => {
       if (entry?.status === 'completed') {
-        this.advance(entry);
+        this.deliver(position, entry);
         return Promise.resolve(entry.result as O);
       }
       if (entry?.status === 'failed') {
-        this.advance(entry);
+        this.deliver(position, entry);
         this.replayFailure(entry);
       }
       if (!entry) {
@@ -863,7 +946,7 @@ export class Execution implements WorkflowContext {
   emit(type: string, data: unknown, options: { subject?: string } = {}): Promise<void> {
     return this.call('emit', type, (position, entry) => {
       if (entry) {
-        this.advance(entry);
+        this.deliver(position, entry);
         return Promise.resolve();
       }
       const now = this.host.clock.now();
@@ -882,6 +965,7 @@ export class Execution implements WorkflowContext {
         endedAt: now,
       });
       this.buf.history.push({ type: 'event.emitted', position, at: now, data: { type, eventId: id } });
+      this.deliver(position, { startedAt: now }); // as a replay of the entry does
       return Promise.resolve();
     });
   }
@@ -889,11 +973,11 @@ export class Execution implements WorkflowContext {
   decide<O>(logic: DecisionLogic<O>, facts: Record<string, unknown>): Promise<O> {
     return this.call('decide', logic.id, (position, entry) => {
       if (entry?.status === 'completed') {
-        this.advance(entry);
+        this.deliver(position, entry);
         return Promise.resolve((entry.result as { outputs: O }).outputs);
       }
       if (entry?.status === 'failed') {
-        this.advance(entry);
+        this.deliver(position, entry);
         this.replayFailure(entry);
       }
       const now = this.host.clock.now();
@@ -912,7 +996,7 @@ export class Execution implements WorkflowContext {
           at: now,
           data: { table: logic.id, version: logic.version, error: error.message },
         });
-        this.advance({ startedAt: now });
+        this.deliver(position, { startedAt: now });
         throw new StepFailedError(logic.id, position, 1, error);
       }
       const result = clone({ outputs: decided.outputs, matchedRules: decided.matchedRules });
@@ -923,7 +1007,7 @@ export class Execution implements WorkflowContext {
         at: now,
         data: { table: logic.id, version: logic.version, matchedRules: result.matchedRules },
       });
-      this.advance({ startedAt: now });
+      this.deliver(position, { startedAt: now });
       return Promise.resolve(result.outputs);
     });
   }
