@@ -76,9 +76,7 @@ export function estateFlows(o: EstateFlowOptions): EstateFlows {
     rules: o.rules,
     replenishment,
     confirmEvery: hours(0.25),
-    // long enough that the deadline is never reached while a sourcing child is still running:
-    // the loop reads the run's logical time, which a child's completion moves forward on replay
-    confirmWithin: hours(60 * 24),
+    confirmWithin: hours(2),
   });
   return {
     workflows: [order, transfer, returns, replenishment, promotion],
