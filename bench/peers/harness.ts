@@ -77,6 +77,12 @@ async function measure(config: RunnerConfig, subject: Subject): Promise<EngineRe
   for (let i = 0; i < 5; i++) await subject.runOne(next++);
   const warm = await concurrently(subject, inflight, () => next++, { seconds: config.warmupSeconds });
   const warmRate = warm.latencies.length / warm.seconds;
+  // A fresh database has no planner statistics until autovacuum's first pass (its naptime is a
+  // minute, longer than a phase here); give every engine the statistics it would have by then.
+  if (config.databaseUrl) {
+    await analyze(config.databaseUrl);
+    log('analyzed the database after the warm-up, as autovacuum would in its first minute');
+  }
   const total =
     config.workflows > 0
       ? config.workflows
@@ -216,6 +222,18 @@ function peakRssKb(pid: number): number {
 }
 
 /** The database name when PostgreSQL runs on this machine, so its backends can be found in /proc. */
+/** ANALYZE over a connection of its own: planner statistics for every table of the database. */
+async function analyze(url: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('ANALYZE');
+  } finally {
+    await client.end();
+  }
+}
+
 function localDatabaseName(url: string | undefined): string | undefined {
   if (!url) return undefined;
   const u = new URL(url);
