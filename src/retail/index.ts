@@ -33,7 +33,6 @@ export {
 } from './flows/returns-events.js';
 export { type FlowRules, fileRules, governedRules } from './flows/rules.js';
 export { type TransferFlowOptions, transferFlow, triggerTransfer } from './flows/transfer.js';
-export { type TransferArrived, TransferArrivedSchema } from './flows/transfer-receipt.js';
 // the main job: the five flows over one estate, its colleagues, its live summary and its report
 export {
   answerFor,

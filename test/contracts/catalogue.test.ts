@@ -16,7 +16,10 @@ const TYPES = [
   'transfer.approved',
   'transfer.shipped',
   'transfer.received',
+  'transfer.arrived',
+  'return.requested',
   'return.authorized',
+  'return.arrived',
   'return.received',
   'return.refunded',
   'shipment.delayed',
@@ -51,7 +54,7 @@ function objects(node: unknown, at = '#'): Array<{ at: string; schema: Record<st
 }
 
 describe('the retail event catalogue', () => {
-  test('has the nineteen types of the five flows, each once', () => {
+  test('has the twenty-two types of the five flows, each once', () => {
     assert.deepEqual(
       catalogue.map((c) => c.type),
       TYPES,

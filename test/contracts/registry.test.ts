@@ -49,7 +49,7 @@ async function refused<E extends Error>(
 
 for (const backend of await engineBackends()) {
   describe(`ContractRegistry on ${backend.name}`, { skip: backend.skip }, () => {
-    test('seeding the catalogue registers its nineteen types once', async () => {
+    test('seeding the catalogue registers its twenty-two types once', async () => {
       const { registry, clock } = await fresh(backend);
       await registry.seed();
       const types = await registry.listTypes();

@@ -1,11 +1,12 @@
 /**
- * The built-in retail event catalogue: nineteen event types across the five retail flows, each
+ * The built-in retail event catalogue: twenty-two event types across the five retail flows, each
  * with its owner, a description, a JSON Schema 2020-12 declared with TypeBox and an example.
  */
 import type { CatalogueEntry } from './common.js';
 import {
   inventoryThresholdBreached,
   transferApproved,
+  transferArrived,
   transferReceived,
   transferRequested,
   transferShipped,
@@ -19,15 +20,23 @@ import {
   purchaseOrderIssued,
   shipmentDelayed,
 } from './procurement.js';
-import { returnAuthorized, returnReceived, returnRefunded } from './returns.js';
+import {
+  returnArrived,
+  returnAuthorized,
+  returnReceived,
+  returnRefunded,
+  returnRequested,
+} from './returns.js';
 
 export type { CatalogueEntry } from './common.js';
-export type {
-  InventoryThresholdBreached,
-  TransferApproved,
-  TransferReceived,
-  TransferRequested,
-  TransferShipped,
+export {
+  type InventoryThresholdBreached,
+  type TransferApproved,
+  type TransferArrived,
+  TransferArrivedSchema,
+  type TransferReceived,
+  type TransferRequested,
+  type TransferShipped,
 } from './inventory.js';
 export type { OrderConfirmed, OrderCreated, OrderExceptionRaised } from './orders.js';
 export type { PriceChanged, PromotionApproved, PromotionLaunched } from './pricing.js';
@@ -38,7 +47,15 @@ export type {
   PurchaseOrderIssued,
   ShipmentDelayed,
 } from './procurement.js';
-export type { ReturnAuthorized, ReturnReceived, ReturnRefunded } from './returns.js';
+export {
+  type ReturnArrived,
+  ReturnArrivedSchema,
+  type ReturnAuthorized,
+  type ReturnReceived,
+  type ReturnRefunded,
+  type ReturnRequested,
+  ReturnRequestedSchema,
+} from './returns.js';
 
 export const catalogue: readonly CatalogueEntry[] = [
   orderCreated,
@@ -52,7 +69,10 @@ export const catalogue: readonly CatalogueEntry[] = [
   transferApproved,
   transferShipped,
   transferReceived,
+  transferArrived,
+  returnRequested,
   returnAuthorized,
+  returnArrived,
   returnReceived,
   returnRefunded,
   shipmentDelayed,

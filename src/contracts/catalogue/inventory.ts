@@ -221,3 +221,42 @@ export const transferReceived = defineEntry({
     ],
   },
 });
+
+/**
+ * `transfer.arrived`: the receiving location's goods-in count of a transfer, sent by its store app
+ * or handheld. the transfer flow's inbound event (the catalogue's `transfer.received` is what this flow
+ * publishes once the receipt is booked).
+ */
+export const TransferArrivedSchema = EventData(
+  'transfer.arrived',
+  'A transfer was counted at the receiving location',
+  {
+    transferId: Type.String({ pattern: '^TR-[0-9A-Z-]{3,32}$' }),
+    receivedBy: Type.String({ minLength: 1, maxLength: 120 }),
+    lines: Type.Array(
+      Type.Object(
+        {
+          sku: Type.String({ minLength: 1, maxLength: 64 }),
+          quantityReceived: Type.Integer({ minimum: 0 }),
+          quantityDamaged: Type.Optional(Type.Integer({ minimum: 0 })),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1 },
+    ),
+  },
+);
+export type TransferArrived = Static<typeof TransferArrivedSchema>;
+
+export const transferArrived = defineEntry({
+  type: 'transfer.arrived',
+  owner: 'store-operations',
+  description:
+    "The receiving location's goods-in count of a transfer, with damaged units; the flow books it and publishes transfer.received.",
+  schema: TransferArrivedSchema,
+  example: {
+    transferId: 'TR-2026-000871',
+    receivedBy: 'st042.backroom',
+    lines: [{ sku: 'TSHIRT-BLK-M', quantityReceived: 12, quantityDamaged: 1 }],
+  },
+});

@@ -170,3 +170,101 @@ export const returnRefunded = defineEntry({
     ],
   },
 });
+
+// The inbound events of the returns flow. `return.authorized` is the result of authorisation, which
+// the flow decides by policy and publishes; a channel sends the customer's request, and the
+// warehouse its goods-in count of the parcel.
+
+const RequestSku = Type.String({ minLength: 1, maxLength: 64 });
+const closedObject = { additionalProperties: false } as const;
+
+export const ReturnRequestedSchema = EventData('return.requested', 'A customer asked to return goods', {
+  returnId: ReturnId,
+  orderId: Type.String({ pattern: '^[A-Z]{2,4}-[0-9A-Z-]{3,32}$' }),
+  channel: Type.Union(
+    ['pos', 'web', 'mobile-app', 'marketplace', 'b2b-edi', 'call-centre'].map((c) => Type.Literal(c)),
+  ),
+  customerId: Type.String({ minLength: 1, maxLength: 64 }),
+  /** When the goods were bought: the return window counts from here. */
+  purchasedAt: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T' }),
+  method: Type.Union([Type.Literal('mail'), Type.Literal('in-store'), Type.Literal('carrier-pickup')]),
+  returnLocationId: Type.String({ pattern: '^(ST|DC|WH)-[A-Z0-9-]{1,20}$' }),
+  currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+  lines: Type.Array(
+    Type.Object(
+      {
+        sku: RequestSku,
+        quantity: Type.Integer({ minimum: 1 }),
+        reason: Type.Union(
+          ['damaged', 'defective', 'wrong-item', 'not-as-described', 'size-fit', 'changed-mind', 'late'].map(
+            (r) => Type.Literal(r),
+          ),
+        ),
+        condition: Type.Union(['unopened', 'opened', 'damaged', 'defective'].map((c) => Type.Literal(c))),
+        /** The product category the channel shows (apparel, electronics, beauty, grocery, home, …). */
+        category: Type.String({ minLength: 1, maxLength: 40 }),
+        unitPrice: Type.Number({ minimum: 0 }),
+      },
+      closedObject,
+    ),
+    { minItems: 1, maxItems: 100 },
+  ),
+});
+export type ReturnRequested = Static<typeof ReturnRequestedSchema>;
+
+export const ReturnArrivedSchema = EventData('return.arrived', 'A returned parcel was counted at goods-in', {
+  returnId: ReturnId,
+  inspectedBy: Type.String({ minLength: 1, maxLength: 120 }),
+  lines: Type.Array(
+    Type.Object(
+      {
+        sku: RequestSku,
+        quantity: Type.Integer({ minimum: 0 }),
+        damaged: Type.Optional(Type.Integer({ minimum: 0 })),
+      },
+      closedObject,
+    ),
+    { minItems: 1 },
+  ),
+});
+export type ReturnArrived = Static<typeof ReturnArrivedSchema>;
+
+export const returnRequested = defineEntry({
+  type: 'return.requested',
+  owner: 'customer-care',
+  description:
+    'A customer asked to return goods (web shop, store desk, call centre); lines with reason, declared condition, category and price paid. Starts the returns flow.',
+  schema: ReturnRequestedSchema,
+  example: {
+    returnId: 'RMA-2026-004513',
+    orderId: 'SO-100234',
+    channel: 'web',
+    customerId: 'C-10042',
+    purchasedAt: '2026-03-01T10:15:00Z',
+    method: 'mail',
+    returnLocationId: 'DC-01',
+    currency: 'EUR',
+    lines: [
+      {
+        sku: 'TSHIRT-BLK-M',
+        quantity: 1,
+        reason: 'size-fit',
+        condition: 'unopened',
+        category: 'apparel',
+        unitPrice: 19.9,
+      },
+    ],
+  },
+});
+
+export const returnArrived = defineEntry({
+  type: 'return.arrived',
+  owner: 'warehouse',
+  description: "The warehouse's goods-in count of a returned parcel, with the units that came back damaged.",
+  schema: ReturnArrivedSchema,
+  example: {
+    returnId: 'RMA-2026-004513',
+    inspectedBy: 'dc01.goods-in',
+    lines: [{ sku: 'TSHIRT-BLK-M', quantity: 1, damaged: 0 }],
+  },
+});

@@ -1,34 +1,8 @@
-import { type Static, Type } from '@sinclair/typebox';
-import type { TransferRequested } from '../../contracts/index.js';
+import type { TransferArrived, TransferRequested } from '../../contracts/index.js';
 import type { Duration } from '../../core/index.js';
 import type { RetryPolicy, WorkflowContext } from '../../engine/index.js';
 import { cents, each } from './common.js';
 import type { Line, RetailPorts } from './ports.js';
-
-/**
- * `transfer.arrived`: the receiving location's goods-in count of a transfer, sent by its store app
- * or handheld. Baton's own inbound event type (the catalogue's `transfer.received` is what this flow
- * publishes once the receipt is booked).
- */
-export const TransferArrivedSchema = Type.Object(
-  {
-    transferId: Type.String({ pattern: '^TR-[0-9A-Z-]{3,32}$' }),
-    receivedBy: Type.String({ minLength: 1, maxLength: 120 }),
-    lines: Type.Array(
-      Type.Object(
-        {
-          sku: Type.String({ minLength: 1, maxLength: 64 }),
-          quantityReceived: Type.Integer({ minimum: 0 }),
-          quantityDamaged: Type.Optional(Type.Integer({ minimum: 0 })),
-        },
-        { additionalProperties: false },
-      ),
-      { minItems: 1 },
-    ),
-  },
-  { additionalProperties: false },
-);
-export type TransferArrived = Static<typeof TransferArrivedSchema>;
 
 type Resolution = 'book-at-source' | 'book-at-destination' | 'write-off';
 
