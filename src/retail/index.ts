@@ -1,4 +1,3 @@
-export { type DemoOptions, type DemoSummary, runDemo } from './demo.js';
 export { createDemoSystems, EffectLog } from './demo-systems.js';
 // the order, transfer and returns flows on the connectors and the rules
 export { SYSTEM_RETRY } from './flows/common.js';
