@@ -54,11 +54,13 @@ export async function serveApi(o: ServeOptions): Promise<Api> {
     );
   }
   const { url, firstAdminKey } = served;
-  o.io.out(`HTTP API on ${url} (docs at ${url}/docs, OpenAPI at ${url}/openapi.json)`);
-  if (firstAdminKey) {
-    o.io.out('first admin key (shown once, only its hash is stored; keep it):');
-    o.io.out(`  ${firstAdminKey}`);
-  }
+  const address = `HTTP API on ${url} (docs at ${url}/docs, OpenAPI at ${url}/openapi.json)`;
+  // one write, so whoever reads the address has the key with it
+  o.io.out(
+    firstAdminKey
+      ? `${address}\nfirst admin key (shown once, only its hash is stored; keep it):\n  ${firstAdminKey}`
+      : address,
+  );
   return app;
 }
 

@@ -38,7 +38,11 @@ async function stop(child: ChildProcess): Promise<number | null> {
 
 test('baton start serves the API on a real socket and prints the first admin key once', async () => {
   const first = await startBaton();
-  const key = /first admin key[^\n]*\n\s+(bk_\S+)/.exec(first.out())?.[1];
+  const key = await eventually(
+    () => /first admin key[^\n]*\n\s+(bk_\S+)/.exec(first.out())?.[1],
+    10_000,
+    'the first admin key',
+  );
   assert.ok(key, first.out());
   const ready = await fetch(`${first.url}/ready`);
   assert.equal(ready.status, 200);
