@@ -1,17 +1,11 @@
 import type { CallRecord, DeadLetterRecord } from './connectors.js';
+import { compact, opt } from './row-values.js';
 
 /**
  * Connector rows as both drivers return them (numbers as numbers, JSON columns as the text
  * `JSON.stringify` wrote) and their mapping to records, shared by the SQLite and PostgreSQL stores.
  */
 type Row = Record<string, unknown>;
-
-const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (v as T));
-
-function compact<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as Array<keyof T>) if (o[k] === undefined) delete o[k];
-  return o;
-}
 
 export const CALL_COLUMNS =
   'seq, system, operation, idempotency_key, attempt, outcome, status, latency_ms, error, breaker, at';

@@ -9,21 +9,13 @@ import {
   type IngestedEvent,
   type QuarantineRecord,
 } from './governance.js';
+import { compact, opt, parse } from './row-values.js';
 
 /**
  * Governance rows as both drivers return them (numbers as numbers, JSON columns as the text
  * `JSON.stringify` wrote) and their mapping to records, shared by the SQLite and PostgreSQL stores.
  */
 type Row = Record<string, unknown>;
-
-const parse = (v: unknown): unknown => (v === null || v === undefined ? undefined : JSON.parse(v as string));
-const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (v as T));
-
-/** Copies only defined values, so records carry no `key: undefined` noise. */
-function compact<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as Array<keyof T>) if (o[k] === undefined) delete o[k];
-  return o;
-}
 
 /** A value as it reads back from its JSON text (a Date becomes its string, undefined members go). */
 const asStored = (v: unknown): unknown => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));

@@ -1,4 +1,5 @@
 import { ConflictError } from '../core/index.js';
+import { compact, opt } from './row-values.js';
 import type { RuleDraftRecord, RuleOverrideRecord, RuleSetRecord, RuleVersionRecord } from './rules.js';
 
 /**
@@ -6,13 +7,6 @@ import type { RuleDraftRecord, RuleOverrideRecord, RuleSetRecord, RuleVersionRec
  * their mapping to records, plus the checks both stores make inside their write transactions.
  */
 type Row = Record<string, unknown>;
-
-const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (v as T));
-
-function compact<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as Array<keyof T>) if (o[k] === undefined) delete o[k];
-  return o;
-}
 
 export function toRuleSet(r: Row): RuleSetRecord {
   return {

@@ -1,3 +1,4 @@
+import { compact, opt, parse } from '../row-values.js';
 import type {
   HistoryRecord,
   InboundEvent,
@@ -17,14 +18,6 @@ import type { PgRow } from './driver.js';
 type Row = PgRow;
 
 export const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
-const parse = (v: unknown): unknown => (v === null || v === undefined ? undefined : JSON.parse(v as string));
-const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (v as T));
-
-/** Copies only defined values, so records carry no `key: undefined` noise. */
-function compact<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as Array<keyof T>) if (o[k] === undefined) delete o[k];
-  return o;
-}
 
 export const RUN_COLUMNS = `id, workflow, version, status, input, output, error, idempotency_key, parent_id,
   parent_position, queue, concurrency_key, concurrency_limit, next_at, lease_owner, lease_until, lease_token,

@@ -1,3 +1,4 @@
+import { compact, opt, parse } from '../row-values.js';
 import type {
   HistoryRecord,
   InboundEvent,
@@ -12,14 +13,6 @@ import type {
 type Row = Record<string, unknown>;
 
 export const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
-const parse = (v: unknown): unknown => (v === null || v === undefined ? undefined : JSON.parse(v as string));
-const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (v as T));
-
-/** Copies only defined values, so records carry no `key: undefined` noise. */
-function compact<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as Array<keyof T>) if (o[k] === undefined) delete o[k];
-  return o;
-}
 
 export function toRun(r: Row, tags: Tags = {}): RunRecord {
   return compact({
