@@ -1,4 +1,5 @@
 import { type Static, type TSchema, type TUnsafe, Type } from '@sinclair/typebox';
+import { COMPATIBILITY_MODES } from '../contracts/index.js';
 import { runStatuses } from '../store/index.js';
 import { roleNames } from './roles.js';
 
@@ -237,15 +238,7 @@ export const QuarantineEntry = Type.Object(
   { $id: 'QuarantineEntry' },
 );
 
-export const CompatibilityMode = Enum([
-  'BACKWARD',
-  'BACKWARD_TRANSITIVE',
-  'FORWARD',
-  'FORWARD_TRANSITIVE',
-  'FULL',
-  'FULL_TRANSITIVE',
-  'NONE',
-] as const);
+export const CompatibilityMode = Enum(COMPATIBILITY_MODES);
 
 export const Lifecycle = Enum(['draft', 'active', 'deprecated', 'retired'] as const);
 
